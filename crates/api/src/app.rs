@@ -1,0 +1,49 @@
+//! Assembles the actix-web application: state, middleware and routes.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, web};
+
+use crate::identity::auth_error_handler;
+use crate::routes::{entries, fallback};
+use crate::{ApiError, AppState};
+
+/// The journal API as an actix-web `App`, ready for `HttpServer::new` or `test::init_service`.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_config = web::JsonConfig::default()
+        .limit(state.body_limit())
+        .error_handler(|error, _request| ApiError::from(error).into());
+    let path_config =
+        web::PathConfig::default().error_handler(|_error, _request| ApiError::NotFound.into());
+    let query_config = web::QueryConfig::default()
+        .error_handler(|error, _request| ApiError::MalformedBody(error.to_string()).into());
+
+    App::new()
+        .app_data(web::Data::new(state.clone()))
+        .app_data(web::Data::from(state.verifier.clone()))
+        .app_data(auth_error_handler())
+        .app_data(json_config)
+        .app_data(path_config)
+        .app_data(query_config)
+        .wrap(state.cors.middleware())
+        .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_plain_errors))
+        .wrap(from_fn(crate::log::log_request))
+        .service(
+            web::resource("/api/entries")
+                .route(web::get().to(entries::list_entries))
+                .route(web::post().to(entries::create_entry))
+                .default_service(web::to(fallback::method_not_allowed)),
+        )
+        .default_service(web::to(fallback::not_found))
+}

@@ -1,0 +1,201 @@
+//! The API's one error type. Every failure a client can see is written here, as
+//! `application/problem+json` (RFC 9457) with the right status; causes of our own faults go to
+//! the log once, never into a response body.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use journal_auth::AuthError;
+use journal_domain::ContentError;
+use journal_storage::StorageError;
+use serde::Serialize;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Seconds a client is told to wait after a `503`.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// Everything the API can answer instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The bearer token is missing or was refused.
+    #[error("{0}")]
+    Unauthenticated(AuthError),
+    /// The token is valid but its user has no row in `neon_auth."user"`.
+    #[error("the signed-in user is not known to this database")]
+    UnknownUser,
+    /// The body is not well-formed JSON.
+    #[error("{0}")]
+    MalformedBody(String),
+    /// The JSON is well-formed but not a valid entry.
+    #[error("{0}")]
+    InvalidEntry(String),
+    /// The body is larger than the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    /// The body is not `application/json`.
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    /// No route matches the path.
+    #[error("no resource at this path")]
+    NotFound,
+    /// The route exists but not for this method.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
+    /// A dependency (the database or the issuer's keys) is unavailable; try again later.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    /// A fault of ours. The text goes to the log only.
+    #[error("internal error")]
+    Internal(String),
+    /// Any other error response, rewritten as a problem with only its status.
+    #[error("{}", .0.canonical_reason().unwrap_or("error"))]
+    Status(StatusCode),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+}
+
+impl ApiError {
+    /// A stable machine-readable code, sent as the problem's `code` member.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(refusal) if refusal.is_unavailable() => "keys_unavailable",
+            Self::Unauthenticated(AuthError::MissingToken) => "missing_token",
+            Self::Unauthenticated(_) => "invalid_token",
+            Self::UnknownUser => "unknown_user",
+            Self::MalformedBody(_) => "malformed_body",
+            Self::InvalidEntry(_) => "invalid_entry",
+            Self::BodyTooLarge { .. } => "body_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+            Self::Status(_) => "error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Unauthenticated(refusal) if refusal.is_unavailable() => {
+                "the identity provider's signing keys cannot be fetched; try again shortly".into()
+            }
+            Self::Unavailable(_) => "a dependency is unavailable; try again shortly".into(),
+            Self::Internal(_) => "an internal error occurred".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Self::Internal(cause) => tracing::error!(error.cause = %cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(error.cause = %cause, "dependency down"),
+            Self::Unauthenticated(refusal) => {
+                tracing::debug!(auth.refusal = refusal.code(), reason = %refusal, "token refused");
+            }
+            other => tracing::debug!(error.code = other.code(), "request refused"),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated(refusal) if refusal.is_unavailable() => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::UnknownUser => StatusCode::FORBIDDEN,
+            Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidEntry(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status(status) => *status,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+
+        let status = self.status_code();
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+
+        match self {
+            Self::Unauthenticated(AuthError::MissingToken) => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="journal""#));
+            }
+            Self::Unauthenticated(refusal) if !refusal.is_unavailable() => {
+                let challenge = format!(
+                    r#"Bearer realm="journal", error="invalid_token", error_description="{refusal}""#
+                );
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            _ => {}
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+
+        let problem = Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code(),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(refusal: AuthError) -> Self {
+        Self::Unauthenticated(refusal)
+    }
+}
+
+impl From<ContentError> for ApiError {
+    fn from(error: ContentError) -> Self {
+        Self::InvalidEntry(error.to_string())
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::UnknownUser => Self::UnknownUser,
+            StorageError::Unavailable(cause) => Self::Unavailable(cause),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::JsonPayloadError> for ApiError {
+    fn from(error: actix_web::error::JsonPayloadError) -> Self {
+        use actix_web::error::JsonPayloadError as Json;
+        match error {
+            Json::OverflowKnownLength { limit, .. } | Json::Overflow { limit } => {
+                Self::BodyTooLarge { limit }
+            }
+            Json::ContentType => Self::UnsupportedMediaType,
+            Json::Deserialize(cause) => {
+                Self::MalformedBody(format!("the body is not valid JSON: {cause}"))
+            }
+            other => Self::MalformedBody(format!("the body could not be read: {other}")),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The API's routes.
+
+pub(crate) mod entries;
+pub(crate) mod fallback;

@@ -1,0 +1,94 @@
+//! `dev`: the whole system on one machine, offline. The API runs as `serve` would, beside a
+//! development identity provider; both listen on loopback only. The API fetches the
+//! provider's keys over HTTP, the same path production tokens take.
+
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use journal_api::{CorsSettings, DevIdentity, dev_identity_app};
+use journal_storage::{ConnectSettings, ensure_database, run_migrations};
+use secrecy::ExposeSecret;
+use url::Url;
+
+use crate::settings::Settings;
+use crate::startup::{StartupError, app_state, database, run_api, verifier_config};
+
+const LOOPBACK: &str = "127.0.0.1";
+
+pub async fn dev(settings: Settings) -> Result<(), StartupError> {
+    tracing::warn!("dev mode: a development identity provider signs tokens for anyone");
+
+    let database_url = match settings.database.url.expose_secret() {
+        url if url.trim().is_empty() => settings.dev.database_url.expose_secret().to_owned(),
+        url => url.to_owned(),
+    };
+    let connect = ConnectSettings::parse(&database_url)?;
+    ensure_database(&connect).await?;
+    run_migrations(&connect).await?;
+    let database = database(&settings, connect)?;
+
+    let auth_base = format!("http://{LOOPBACK}:{}", settings.dev.auth_port);
+    let auth_url =
+        Url::parse(&auth_base).map_err(|error| StartupError::Other(error.to_string()))?;
+    let lifetime = Duration::from_secs(settings.dev.token_lifetime_seconds);
+    let identity = DevIdentity::generate(auth_base.clone(), lifetime)
+        .map_err(|error| StartupError::Other(error.to_string()))?;
+
+    let identity_server = {
+        let identity = identity.clone();
+        let database = database.clone();
+        let cors = CorsSettings {
+            allowed_origins: settings.cors.allowed_origins.clone(),
+            ..CorsSettings::default()
+        };
+        let address = format!("{LOOPBACK}:{}", settings.dev.auth_port);
+        HttpServer::new(move || dev_identity_app(identity.clone(), database.clone(), cors.clone()))
+            .workers(1)
+            .disable_signals()
+            .bind(&address)
+            .map_err(|cause| StartupError::Bind { address, cause })?
+            .run()
+    };
+    let identity_handle = identity_server.handle();
+    actix_web::rt::spawn(identity_server);
+
+    let state = app_state(
+        &settings,
+        database.clone(),
+        verifier_config(&settings.auth, Some(&auth_url))?,
+    )?;
+    let demo = identity
+        .issue(&database, &settings.dev.demo_email)
+        .await
+        .map_err(|error| StartupError::Other(format!("cannot issue the demo token: {error}")))?;
+    print_banner(&settings, &auth_base, &demo.token);
+
+    let outcome = run_api(&settings, state, LOOPBACK).await;
+    identity_handle.stop(true).await;
+    outcome
+}
+
+fn print_banner(settings: &Settings, auth_base: &str, token: &str) {
+    let api = format!("http://{LOOPBACK}:{}", settings.server.port);
+    let minutes = settings.dev.token_lifetime_seconds / 60;
+    let email = &settings.dev.demo_email;
+    println!(
+        "\n\
+        ==> journal-server dev: FOR DEVELOPMENT ONLY. The identity provider below signs a token\n\
+        ==> for any email without a password. Never expose it; use `serve` with Neon Auth.\n\
+        \n\
+        API:                {api}/api/entries\n\
+        Identity provider:  {auth_base}  (keys: /.well-known/jwks.json, tokens: POST /token)\n\
+        Demo user:          {email}  (token valid for {minutes} minutes)\n\
+        \n\
+        export TOKEN={token}\n\
+        \n\
+        Write an entry, then read your entries:\n\
+        \x20 curl -s -X POST {api}/api/entries -H \"Authorization: Bearer $TOKEN\" \
+        -H 'Content-Type: application/json' -d '{{\"content\":\"My first entry\"}}'\n\
+        \x20 curl -s {api}/api/entries -H \"Authorization: Bearer $TOKEN\"\n\
+        A token for another user:\n\
+        \x20 curl -s -X POST {auth_base}/token -H 'Content-Type: application/json' \
+        -d '{{\"email\":\"you@example.com\"}}'\n"
+    );
+}

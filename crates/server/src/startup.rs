@@ -1,0 +1,156 @@
+//! Start-up steps shared by `serve` and `dev`: turning settings into the pool and the
+//! verifier, and running the HTTP server until a shutdown signal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use journal_api::{AppState, CorsSettings, NeonClaims};
+use journal_auth::{Verifier, VerifierConfig};
+use journal_domain::ContentRules;
+use journal_storage::{ConnectSettings, Database, PoolSettings, StorageError};
+use url::Url;
+
+use crate::settings::{AuthSettings, Settings, SettingsError};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("database: {0}")]
+    Storage(#[from] StorageError),
+    #[error("auth: {0}")]
+    Auth(#[from] journal_auth::SetupError),
+    #[error("cannot listen on {address}: {cause}")]
+    Bind {
+        address: String,
+        cause: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Server(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StartupError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Settings(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The pool described by the settings, over `connect`.
+pub fn database(settings: &Settings, connect: ConnectSettings) -> Result<Database, StartupError> {
+    let limits = PoolSettings {
+        max_size: settings.database.max_connections,
+        checkout_timeout: Duration::from_millis(settings.database.checkout_timeout_ms),
+    };
+    Ok(Database::new(connect, limits)?)
+}
+
+/// The verifier's configuration: Neon Auth defaults from `neon_auth_url` (or `auth_url`
+/// when given), overridden by any explicit `[auth]` value.
+pub fn verifier_config(
+    auth: &AuthSettings,
+    auth_url: Option<&Url>,
+) -> Result<VerifierConfig, StartupError> {
+    let named = match auth_url {
+        Some(url) => Some(url.clone()),
+        None if auth.neon_auth_url.trim().is_empty() => None,
+        None => Some(Url::parse(auth.neon_auth_url.trim()).map_err(|error| {
+            SettingsError::Invalid(format!("auth.neon_auth_url (NEON_AUTH_URL): {error}"))
+        })?),
+    };
+
+    let mut config = match named {
+        Some(url) => VerifierConfig::for_neon_auth(&url)?,
+        None => {
+            let missing = auth.jwks_url.is_empty() || auth.issuer.is_empty();
+            if missing || auth.audiences.is_empty() {
+                return Err(SettingsError::Invalid(
+                    "auth.neon_auth_url is not set (set NEON_AUTH_URL, or auth.jwks_url, \
+                     auth.issuer and auth.audiences)"
+                        .into(),
+                )
+                .into());
+            }
+            let jwks_url = Url::parse(&auth.jwks_url)
+                .map_err(|error| SettingsError::Invalid(format!("auth.jwks_url: {error}")))?;
+            VerifierConfig::new(jwks_url, auth.issuer.clone(), auth.audiences.clone())
+        }
+    };
+
+    if auth_url.is_none() {
+        if !auth.jwks_url.is_empty() {
+            config.jwks_url = Url::parse(&auth.jwks_url)
+                .map_err(|error| SettingsError::Invalid(format!("auth.jwks_url: {error}")))?;
+        }
+        if !auth.issuer.is_empty() {
+            config.issuer = auth.issuer.clone();
+        }
+        if !auth.audiences.is_empty() {
+            config.audiences = auth.audiences.clone();
+        }
+    }
+    config.algorithms = auth.algorithms.clone();
+    config.leeway = Duration::from_secs(auth.leeway_seconds);
+    config.refetch_cooldown = Duration::from_secs(auth.refetch_cooldown_seconds);
+    config.cache_ttl = Duration::from_secs(auth.cache_ttl_seconds);
+    config.max_token_bytes = auth.max_token_bytes;
+    Ok(config)
+}
+
+/// The shared state for the API, with a verifier whose first key fetch runs in the
+/// background: the server starts even when the issuer is unreachable.
+pub fn app_state(
+    settings: &Settings,
+    database: Database,
+    verifier_config: VerifierConfig,
+) -> Result<AppState, StartupError> {
+    let verifier = Arc::new(Verifier::<NeonClaims>::new(verifier_config)?);
+
+    let prefetch = Arc::clone(&verifier);
+    actix_web::rt::spawn(async move {
+        if let Err(refusal) = prefetch.refresh_keys().await {
+            tracing::warn!(reason = %refusal, "no signing keys at start; will retry on demand");
+        }
+    });
+
+    Ok(AppState {
+        database,
+        verifier,
+        content_rules: ContentRules {
+            max_bytes: settings.entries.max_content_bytes,
+        },
+        cors: CorsSettings {
+            allowed_origins: settings.cors.allowed_origins.clone(),
+            ..CorsSettings::default()
+        },
+    })
+}
+
+/// Serves the API on `host:port` until SIGTERM or SIGINT, then closes the pool.
+pub async fn run_api(settings: &Settings, state: AppState, host: &str) -> Result<(), StartupError> {
+    let database = state.database.clone();
+    let address = format!("{host}:{}", settings.server.port);
+
+    let mut server = HttpServer::new(move || journal_api::app(state.clone()))
+        .shutdown_timeout(settings.server.shutdown_timeout_seconds);
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    let server = server.bind(&address).map_err(|cause| StartupError::Bind {
+        address: address.clone(),
+        cause,
+    })?;
+
+    tracing::info!(http.address = %address, "journal API listening");
+    server.run().await?;
+
+    database.close();
+    tracing::info!("journal API stopped");
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! The schema migrations in `migrations/`, embedded in the binary and applied under an
+//! advisory lock so that instances starting together do not race.
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::{ConnectSettings, StorageError};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// Arbitrary key of the advisory lock held while migrating ("journal" in ASCII).
+const MIGRATION_LOCK: i64 = 0x006a_6f75_726e_616c;
+
+/// Applies every pending migration; returns the versions applied (empty when up to date).
+pub async fn run_migrations(settings: &ConnectSettings) -> Result<Vec<String>, StorageError> {
+    let connection = settings
+        .connect()
+        .await
+        .map_err(|error| StorageError::Unavailable(error.to_string()))?;
+    let mut wrapper = AsyncConnectionWrapper::<AsyncPgConnection>::from(connection);
+
+    let applied = tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .execute(&mut wrapper)
+            .map_err(StorageError::Query)?;
+        let outcome = wrapper
+            .run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|error| StorageError::Migration(error.to_string()));
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .execute(&mut wrapper)
+            .map_err(StorageError::Query)?;
+        outcome
+    })
+    .await
+    .map_err(|error| StorageError::Migration(format!("the migration task failed: {error}")))??;
+
+    tracing::info!(
+        migrations.applied = applied.len(),
+        "database schema is up to date"
+    );
+    Ok(applied)
+}

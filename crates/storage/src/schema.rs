@@ -1,0 +1,28 @@
+//! Diesel's description of the tables, matching `migrations/`.
+
+diesel::table! {
+    journal_entries (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        content -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    neon_auth.user (id) {
+        id -> Uuid,
+        name -> Text,
+        email -> Text,
+        #[sql_name = "emailVerified"]
+        email_verified -> Bool,
+        image -> Nullable<Text>,
+        #[sql_name = "createdAt"]
+        created_at -> Timestamptz,
+        #[sql_name = "updatedAt"]
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(journal_entries -> user (user_id));
+diesel::allow_tables_to_appear_in_same_query!(journal_entries, user);

@@ -6,6 +6,7 @@
 //   PORT                required, listens on 127.0.0.1:$PORT
 //   PGSSL=require       optional, TLS to Postgres without certificate checks (default: no TLS)
 //   BETTER_AUTH_SECRET  optional, defaults to a fixed test-only secret
+//   JOURNAL_TEST_ROUTES=1  optional, enables POST /test/sign-jwt (otherwise it is a 404)
 //
 // Stdout gets exactly one line, "READY http://127.0.0.1:$PORT", once the server accepts requests.
 // Everything else (Better Auth logs, errors) goes to stderr. SIGTERM / SIGINT stop it with exit code 0.
@@ -70,6 +71,75 @@ async function migrate() {
 
 const handleAuth = toNodeHandler(auth);
 
+// Test-only route, for tokens the HTTP flow cannot produce (e.g. already expired ones): signs an
+// arbitrary payload with Better Auth's own key (the one /api/auth/jwks publishes) through the jwt
+// plugin's server-only signJWT endpoint. Claims the caller sets (iss, aud, sub, iat, exp, nbf, jti)
+// are kept as given; a missing exp becomes iat (or now) + 15 min, a missing iss / aud becomes the
+// base URL, a missing iat stays missing. Off unless JOURNAL_TEST_ROUTES=1.
+const testRoutes = process.env.JOURNAL_TEST_ROUTES === "1";
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req, limit = 64 * 1024) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error("body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+// Returns an error message for a payload jose would reject or reinterpret (a string exp is read
+// by jose as a duration from now, not a timestamp), or null when it is fine to sign.
+function payloadError(payload) {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    return "body must be {\"payload\": {...}} with payload a JSON object";
+  }
+  for (const claim of ["iat", "exp", "nbf"]) {
+    if (claim in payload && !Number.isFinite(payload[claim])) return `payload.${claim} must be a number (seconds since the epoch)`;
+  }
+  for (const claim of ["iss", "sub", "jti"]) {
+    if (claim in payload && typeof payload[claim] !== "string") return `payload.${claim} must be a string`;
+  }
+  const aud = payload.aud;
+  if ("aud" in payload && typeof aud !== "string" && !(Array.isArray(aud) && aud.every((a) => typeof a === "string"))) {
+    return "payload.aud must be a string or an array of strings";
+  }
+  return null;
+}
+
+async function handleSignJwt(req, res) {
+  if (req.method !== "POST") {
+    res.setHeader("allow", "POST");
+    return sendJson(res, 405, { error: "method not allowed, use POST" });
+  }
+  let body;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (err) {
+    return sendJson(res, 400, { error: `invalid JSON body: ${err.message}` });
+  }
+  const problem = body === null || typeof body !== "object" || Array.isArray(body)
+    ? "body must be a JSON object {\"payload\": {...}}"
+    : payloadError(body.payload);
+  if (problem) return sendJson(res, 400, { error: problem });
+  // Only the payload is passed on: no overrideOptions, so the plugin's configured key and defaults apply.
+  const { token } = await auth.api.signJWT({ body: { payload: body.payload } });
+  sendJson(res, 200, { token });
+}
+
 const server = http.createServer((req, res) => {
   const path = req.url.split("?")[0];
   if (path === "/healthz") {
@@ -80,6 +150,14 @@ const server = http.createServer((req, res) => {
   // Neon Auth publishes its keys at <auth url>/.well-known/jwks.json; the jwt plugin serves them
   // at /api/auth/jwks. Answer both.
   if (path === "/api/auth/.well-known/jwks.json") req.url = "/api/auth/jwks";
+  if (testRoutes && path === "/test/sign-jwt") {
+    handleSignJwt(req, res).catch((err) => {
+      console.error("betterauth: /test/sign-jwt failed:", err);
+      if (!res.headersSent) sendJson(res, 500, { error: String(err?.message ?? err) });
+      else res.end();
+    });
+    return;
+  }
   if (path === "/api/auth" || path.startsWith("/api/auth/")) {
     handleAuth(req, res).catch((err) => {
       console.error("betterauth: request failed:", err);

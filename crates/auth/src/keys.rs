@@ -83,12 +83,17 @@ impl KeySet {
 }
 
 /// Holds the current key set and fetches a new one when it is stale or a token names an
-/// unknown key. Readers never wait on each other; fetches go one at a time.
+/// unknown key. Readers never wait on each other; fetches go one at a time, each in a task of
+/// its own so that a caller who goes away (a client hanging up) cannot abandon it half done.
 pub(crate) struct KeyCache {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     config: Arc<VerifierConfig>,
     client: reqwest::Client,
     current: RwLock<Option<Arc<KeySet>>>,
-    fetch_gate: tokio::sync::Mutex<FetchHistory>,
+    fetch_gate: Arc<tokio::sync::Mutex<FetchHistory>>,
 }
 
 #[derive(Default)]
@@ -99,31 +104,44 @@ struct FetchHistory {
 impl KeyCache {
     pub fn new(config: Arc<VerifierConfig>) -> Result<Self, SetupError> {
         let client = build_http_client(&config)?;
-        Ok(Self {
+        let shared = Shared {
             config,
             client,
             current: RwLock::new(None),
-            fetch_gate: tokio::sync::Mutex::new(FetchHistory::default()),
+            fetch_gate: Arc::new(tokio::sync::Mutex::new(FetchHistory::default())),
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
         })
     }
 
     /// Fetches the key set now, whatever the cache holds. Returns the number of usable keys.
     pub async fn refresh(&self) -> Result<usize, AuthError> {
-        let mut history = self.fetch_gate.lock().await;
-        let set = self.fetch_and_store(&mut history).await?;
+        let history = Arc::clone(&self.shared.fetch_gate).lock_owned().await;
+        let set = self.shared.fetch_and_store(history).await?;
         Ok(set.keys.len())
     }
 
     /// Number of usable keys held now, fresh or stale-but-usable.
     pub fn usable_key_count(&self) -> usize {
+        self.shared.usable_key_count()
+    }
+
+    /// A key set that holds the key for `key_id`, fetching when needed and allowed.
+    pub async fn set_with(&self, key_id: Option<&str>) -> Result<Arc<KeySet>, AuthError> {
+        self.shared.set_with(key_id).await
+    }
+}
+
+impl Shared {
+    fn usable_key_count(&self) -> usize {
         let now = Instant::now();
         self.snapshot()
             .filter(|set| set.is_usable(now, self.config.max_staleness))
             .map_or(0, |set| set.keys.len())
     }
 
-    /// A key set that holds the key for `key_id`, fetching when needed and allowed.
-    pub async fn set_with(&self, key_id: Option<&str>) -> Result<Arc<KeySet>, AuthError> {
+    async fn set_with(self: &Arc<Self>, key_id: Option<&str>) -> Result<Arc<KeySet>, AuthError> {
         let now = Instant::now();
         let held = self.snapshot();
 
@@ -140,11 +158,11 @@ impl KeyCache {
     /// The fetch path: one caller at a time; a caller that waited reuses what the one before it
     /// fetched; unknown key ids cause at most one fetch per cooldown.
     async fn fetch_for(
-        &self,
+        self: &Arc<Self>,
         key_id: Option<&str>,
         seen: Option<Arc<KeySet>>,
     ) -> Result<Arc<KeySet>, AuthError> {
-        let mut history = self.fetch_gate.lock().await;
+        let history = Arc::clone(&self.fetch_gate).lock_owned().await;
         let now = Instant::now();
         let held = self.snapshot();
 
@@ -173,7 +191,7 @@ impl KeyCache {
             return Err(AuthError::KeysUnavailable);
         }
 
-        match self.fetch_and_store(&mut history).await {
+        match self.fetch_and_store(history).await {
             Ok(set) => {
                 set.find(key_id)?;
                 Ok(set)
@@ -188,8 +206,22 @@ impl KeyCache {
         }
     }
 
-    async fn fetch_and_store(&self, history: &mut FetchHistory) -> Result<Arc<KeySet>, AuthError> {
-        history.last_attempt = Some(Instant::now());
+    /// Fetches in a task of its own, which holds the fetch gate until it is done and stores
+    /// what it fetched even when the caller has stopped waiting.
+    async fn fetch_and_store(
+        self: &Arc<Self>,
+        mut history: tokio::sync::OwnedMutexGuard<FetchHistory>,
+    ) -> Result<Arc<KeySet>, AuthError> {
+        let shared = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let outcome = shared.fetch_and_store_now().await;
+            history.last_attempt = Some(Instant::now());
+            outcome
+        });
+        task.await.unwrap_or(Err(AuthError::KeysUnavailable))
+    }
+
+    async fn fetch_and_store_now(&self) -> Result<Arc<KeySet>, AuthError> {
         let url = self.config.jwks_url.as_str();
 
         match self.fetch().await {

@@ -1,1 +1,12 @@
-//! placeholder
+//! Helpers for the journal's tests and nothing else: a Postgres database of its own for each
+//! test, signing keys made for tests, and a local JWKS server that counts its requests.
+//! Invariant: no crate depends on this one except as a dev-dependency.
+#![expect(clippy::expect_used, reason = "test helpers fail loudly by design")]
+
+pub mod database;
+pub mod jwks_server;
+pub mod test_keys;
+
+pub use database::TestDatabase;
+pub use jwks_server::{JwksServer, Reply};
+pub use test_keys::{TestKey, jwks_of, now, raw_token, standard_claims};

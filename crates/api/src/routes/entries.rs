@@ -1,6 +1,6 @@
 //! `/api/entries`: the caller's journal entries.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use journal_domain::NewEntry;
 use journal_storage::{create_entry as insert_entry, list_entries as load_entries};
 
@@ -20,20 +20,30 @@ pub(crate) async fn list_entries(
 }
 
 /// `POST /api/entries` with `{"content": "..."}`: stores an entry and answers `201` with it.
+///
+/// The body is read only after the token verified, so an anonymous client learns nothing
+/// from how its body would have been judged.
 pub(crate) async fn create_entry(
+    request: HttpRequest,
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
-    body: web::Json<serde_json::Value>,
-) -> Result<HttpResponse, ApiError> {
-    let text = content_of(body.into_inner())?;
-    let content = state.content_rules.accept(text)?;
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let body = web::Json::<serde_json::Value>::from_request(&request, &mut payload.into_inner())
+        .await?
+        .into_inner();
+
+    let text = content_of(body)?;
+    let content = state.content_rules.accept(text).map_err(ApiError::from)?;
     let entry = NewEntry {
         user_id: user,
         content,
     };
 
-    let mut connection = state.database.connection().await?;
-    let stored = insert_entry(&mut connection, &entry).await?;
+    let mut connection = state.database.connection().await.map_err(ApiError::from)?;
+    let stored = insert_entry(&mut connection, &entry)
+        .await
+        .map_err(ApiError::from)?;
 
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/entries/{}", stored.id.get())))

@@ -1,0 +1,161 @@
+//! Storing and listing entries, and what the schema guarantees.
+
+use std::time::Duration;
+
+use journal_domain::{ContentRules, NewEntry, UserId};
+use journal_storage::{
+    ConnectSettings, Database, PoolSettings, StorageError, create_entry, ensure_user, list_entries,
+    run_migrations, user_exists,
+};
+use journal_testkit::TestDatabase;
+
+use crate::{migrated, user};
+
+fn entry(owner: UserId, text: &str) -> NewEntry {
+    NewEntry {
+        user_id: owner,
+        content: ContentRules::default().accept(text.to_owned()).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_then_report_nothing_to_do() {
+    let test_database = TestDatabase::create().await;
+    let settings = ConnectSettings::parse(test_database.url()).unwrap();
+
+    let first = run_migrations(&settings).await.unwrap();
+    let second = run_migrations(&settings).await.unwrap();
+
+    assert_eq!(first.len(), 1);
+    assert!(second.is_empty());
+    let index =
+        "SELECT count(*) FROM pg_indexes WHERE indexname = 'journal_entries_user_newest_idx'";
+    assert_eq!(test_database.query_i64(index).await, 1);
+}
+
+#[tokio::test]
+async fn migrations_keep_an_existing_neon_auth_user_table() {
+    let test_database = TestDatabase::create().await;
+    test_database
+        .execute(
+            r#"CREATE SCHEMA neon_auth;
+               CREATE TABLE neon_auth."user" (id uuid PRIMARY KEY, name text NOT NULL,
+                 email text NOT NULL UNIQUE, "emailVerified" boolean NOT NULL, image text,
+                 "createdAt" timestamptz NOT NULL DEFAULT now(),
+                 "updatedAt" timestamptz NOT NULL DEFAULT now(), role text);
+               INSERT INTO neon_auth."user" (id, name, email, "emailVerified")
+                 VALUES ('52c582b6-6d80-46d3-899a-9baba1d0d35f', 'Kept', 'kept@x.test', true);"#,
+        )
+        .await;
+    let settings = ConnectSettings::parse(test_database.url()).unwrap();
+
+    run_migrations(&settings).await.unwrap();
+
+    let kept = r#"SELECT count(*) FROM neon_auth."user" WHERE role IS NULL AND name = 'Kept'"#;
+    assert_eq!(test_database.query_i64(kept).await, 1);
+}
+
+#[tokio::test]
+async fn entries_come_back_newest_first_with_ties_broken_by_id() {
+    let (test_database, database) = migrated().await;
+    let owner = user(&database, "a@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    for text in ["first", "second", "third"] {
+        create_entry(&mut connection, &entry(owner, text))
+            .await
+            .unwrap();
+    }
+    test_database
+        .execute("UPDATE journal_entries SET created_at = '2026-01-01T00:00:00Z' WHERE content <> 'third'")
+        .await;
+
+    let listed = list_entries(&mut connection, owner).await.unwrap();
+
+    let texts: Vec<&str> = listed.iter().map(|entry| entry.content.as_str()).collect();
+    assert_eq!(texts, vec!["third", "second", "first"]);
+}
+
+#[tokio::test]
+async fn a_user_sees_only_their_own_entries() {
+    let (_test_database, database) = migrated().await;
+    let alice = user(&database, "alice@x.test").await;
+    let bob = user(&database, "bob@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    create_entry(&mut connection, &entry(alice, "alice's secret"))
+        .await
+        .unwrap();
+
+    let bobs = list_entries(&mut connection, bob).await.unwrap();
+    let alices = list_entries(&mut connection, alice).await.unwrap();
+
+    assert!(bobs.is_empty());
+    assert_eq!(alices.len(), 1);
+    assert_eq!(alices[0].user_id, alice);
+}
+
+#[tokio::test]
+async fn writing_for_a_user_without_a_row_is_unknown_user_and_writes_nothing() {
+    let (test_database, database) = migrated().await;
+    let stranger = UserId::new(uuid::Uuid::new_v4());
+    let mut connection = database.connection().await.unwrap();
+
+    let outcome = create_entry(&mut connection, &entry(stranger, "hello")).await;
+
+    assert!(
+        matches!(outcome, Err(StorageError::UnknownUser)),
+        "{outcome:?}"
+    );
+    assert!(!user_exists(&mut connection, stranger).await.unwrap());
+    assert_eq!(
+        test_database
+            .query_i64("SELECT count(*) FROM journal_entries")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn content_is_stored_byte_for_byte() {
+    let (_test_database, database) = migrated().await;
+    let owner = user(&database, "a@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    let text = "  emoji 👩‍👩‍👧 RTL שלום عربي \"quotes\" 'single' \\ back \t tab \u{7} bell\r\n ";
+
+    let stored = create_entry(&mut connection, &entry(owner, text))
+        .await
+        .unwrap();
+    let listed = list_entries(&mut connection, owner).await.unwrap();
+
+    assert_eq!(stored.content, text);
+    assert_eq!(listed[0].content, text);
+}
+
+#[tokio::test]
+async fn ensure_user_is_idempotent_by_email() {
+    let (_test_database, database) = migrated().await;
+
+    let first = user(&database, "same@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    let second = ensure_user(&mut connection, "same@x.test", "Other")
+        .await
+        .unwrap();
+
+    assert_eq!(first, second);
+    assert!(user_exists(&mut connection, first).await.unwrap());
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_unavailable_within_the_checkout_timeout() {
+    let settings = ConnectSettings::parse("postgres://postgres@127.0.0.1:1/none").unwrap();
+    let limits = PoolSettings {
+        max_size: 2,
+        checkout_timeout: Duration::from_millis(500),
+    };
+    let database = Database::new(settings, limits).unwrap();
+
+    let started = std::time::Instant::now();
+    let outcome = database.connection().await;
+
+    assert!(matches!(outcome, Err(StorageError::Unavailable(_))));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -141,19 +141,7 @@ impl Settings {
             builder = builder.add_source(config::File::from(file.as_path()).required(true));
         }
 
-        for (variable_name, key) in [
-            ("DATABASE_URL", "database.url"),
-            ("NEON_AUTH_URL", "auth.neon_auth_url"),
-            ("PORT", "server.port"),
-        ] {
-            if let Some(value) = variable(variable_name).filter(|value| !value.is_empty()) {
-                builder = builder.set_override(key, value)?;
-            }
-        }
-        if let Some(origins) = variable("FRONTEND_URL").filter(|value| !value.is_empty()) {
-            let list: Vec<String> = origins.split(',').map(|o| o.trim().to_owned()).collect();
-            builder = builder.set_override("cors.allowed_origins", list)?;
-        }
+        builder = builder.add_source(TutorialVariables::read(&variable));
 
         let prefixed: config::Map<String, String> = all_variables
             .into_iter()
@@ -204,6 +192,51 @@ impl Settings {
             ));
         }
         Ok(url)
+    }
+}
+
+/// The variable names the tutorial's backend read, as a configuration source that sits
+/// below the `JOURNAL__` variables.
+#[derive(Debug, Clone)]
+struct TutorialVariables(config::Map<String, config::Value>);
+
+impl TutorialVariables {
+    fn read(variable: &impl Fn(&str) -> Option<String>) -> Self {
+        let origin = "environment".to_owned();
+        let mut values = config::Map::new();
+
+        for (name, key) in [
+            ("DATABASE_URL", "database.url"),
+            ("NEON_AUTH_URL", "auth.neon_auth_url"),
+            ("PORT", "server.port"),
+        ] {
+            if let Some(value) = variable(name).filter(|value| !value.is_empty()) {
+                values.insert(key.to_owned(), config::Value::new(Some(&origin), value));
+            }
+        }
+
+        if let Some(origins) = variable("FRONTEND_URL").filter(|value| !value.is_empty()) {
+            let list: Vec<config::Value> = origins
+                .split(',')
+                .map(|one| config::Value::new(Some(&origin), one.trim().to_owned()))
+                .collect();
+            values.insert(
+                "cors.allowed_origins".to_owned(),
+                config::Value::new(Some(&origin), list),
+            );
+        }
+
+        Self(values)
+    }
+}
+
+impl config::Source for TutorialVariables {
+    fn clone_into_box(&self) -> Box<dyn config::Source + Send + Sync> {
+        Box::new(self.clone())
+    }
+
+    fn collect(&self) -> Result<config::Map<String, config::Value>, config::ConfigError> {
+        Ok(self.0.clone())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests of the HTTP API, run in-process against the real Postgres (a database
 //! per test) and a local JWKS server, with tokens signed by real keys.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod entries;
 mod errors;

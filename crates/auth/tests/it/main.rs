@@ -1,5 +1,6 @@
 //! Integration tests of the verifier against a real JWKS server on loopback and tokens signed
 //! with real keys.
+#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod key_cache;
 mod token_checks;

@@ -1,5 +1,6 @@
 //! Integration tests of the repository, migrations and TLS against the real Postgres, each in
 //! a database of its own.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod entries;
 mod tls;

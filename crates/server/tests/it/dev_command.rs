@@ -1,0 +1,84 @@
+//! `journal-server dev`: the main job on one machine, with the built-in identity provider.
+
+use std::io::{BufRead, BufReader};
+use std::time::Duration;
+
+use journal_testkit::TestDatabase;
+use serde_json::json;
+
+use crate::harness::{client, free_port, start_journal};
+
+#[tokio::test]
+async fn dev_prints_a_token_that_round_trips_an_entry_and_stops_cleanly() {
+    let database = TestDatabase::create().await;
+    let (port, auth_port) = (free_port(), free_port());
+    let mut dev = start_journal(
+        &["dev"],
+        &[
+            ("DATABASE_URL", database.url().to_owned()),
+            ("PORT", port.to_string()),
+            ("JOURNAL__DEV__AUTH_PORT", auth_port.to_string()),
+        ],
+        port,
+    );
+
+    let stdout = dev.child.stdout.take().unwrap();
+    let token = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("export TOKEN=").map(str::to_owned))
+        .expect("dev prints a token");
+    let api = format!("http://127.0.0.1:{port}/api/entries");
+
+    let created = client()
+        .post(&api)
+        .bearer_auth(&token)
+        .json(&json!({"content": "written in dev"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let listed: serde_json::Value = client()
+        .get(&api)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["content"], "written in dev");
+
+    let other: serde_json::Value = client()
+        .post(format!("http://127.0.0.1:{auth_port}/token"))
+        .json(&json!({"email": "someone@example.test"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let others: serde_json::Value = client()
+        .get(&api)
+        .bearer_auth(other["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(others, json!([]));
+
+    let bad_email = client()
+        .post(format!("http://127.0.0.1:{auth_port}/token"))
+        .json(&json!({"email": 42}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_email.status(), 422);
+
+    let status = dev
+        .terminate(Duration::from_secs(15))
+        .expect("dev exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+}

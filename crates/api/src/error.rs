@@ -140,7 +140,8 @@ impl ResponseError for ApiError {
             }
             Self::Unauthenticated(refusal) if !refusal.is_unavailable() => {
                 let challenge = format!(
-                    r#"Bearer realm="journal", error="invalid_token", error_description="{refusal}""#
+                    "Bearer realm=\"journal\", error=\"invalid_token\", \
+                     error_description=\"{refusal}\""
                 );
                 response.insert_header((header::WWW_AUTHENTICATE, challenge));
             }

@@ -123,7 +123,8 @@ async fn serve(listener: TcpListener, reply: Arc<Mutex<Reply>>, hits: Arc<Atomic
                 .map(|value| format!("Cache-Control: {value}\r\n"))
                 .unwrap_or_default();
             let response = format!(
-                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{}",
+                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}\
+                 Connection: close\r\n\r\n{}",
                 reply.status,
                 reply.content_type,
                 reply.body.len(),

@@ -1,8 +1,13 @@
 //! End-to-end tests of the built `journal-server` binary: against a real Better Auth server
 //! (its tokens, its JWKS), in `dev` mode, and with bad configuration.
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test helpers fail loudly")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
 
 mod better_auth;
 mod config_errors;
 mod dev_command;
 mod harness;
+mod tidy;

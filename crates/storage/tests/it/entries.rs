@@ -66,7 +66,10 @@ async fn entries_come_back_newest_first_with_ties_broken_by_id() {
             .unwrap();
     }
     test_database
-        .execute("UPDATE journal_entries SET created_at = '2026-01-01T00:00:00Z' WHERE content <> 'third'")
+        .execute(
+            "UPDATE journal_entries SET created_at = '2026-01-01T00:00:00Z' \
+             WHERE content <> 'third'",
+        )
         .await;
 
     let listed = list_entries(&mut connection, owner).await.unwrap();

@@ -4,7 +4,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// A port nothing listens on right now.
@@ -233,11 +232,17 @@ impl BetterAuth {
     }
 }
 
+/// Installs the npm packages once, even with test processes racing (nextest runs each test in
+/// a process of its own): the first takes a file lock and installs, the others wait for it.
 fn install_packages(folder: &Path) {
-    static INSTALLED: OnceLock<Mutex<bool>> = OnceLock::new();
-    let mut installed = INSTALLED.get_or_init(|| Mutex::new(false)).lock().unwrap();
-    if *installed || folder.join("node_modules/better-auth").exists() {
-        *installed = true;
+    if folder.join("node_modules/better-auth").exists() {
+        return;
+    }
+
+    let lock = std::fs::File::create(std::env::temp_dir().join("journal-betterauth-npm.lock"))
+        .expect("a lock file");
+    lock.lock().expect("the npm install lock");
+    if folder.join("node_modules/better-auth").exists() {
         return;
     }
 
@@ -247,5 +252,4 @@ fn install_packages(folder: &Path) {
         .status()
         .expect("npm runs");
     assert!(status.success(), "npm ci in {} failed", folder.display());
-    *installed = true;
 }

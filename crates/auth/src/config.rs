@@ -27,6 +27,8 @@ pub struct VerifierConfig {
     /// Keys are still used this long past `cache_ttl` while the issuer cannot be reached.
     /// Default: 24 h.
     pub max_staleness: Duration,
+    /// Tokens whose `exp` lies further ahead than this are refused. Default: 24 h.
+    pub max_lifetime: Duration,
     /// Timeout for connecting to the issuer. Default: 5 s.
     pub connect_timeout: Duration,
     /// Timeout for a whole JWKS request. Default: 10 s.
@@ -73,6 +75,7 @@ impl VerifierConfig {
             refetch_cooldown: Duration::from_secs(30),
             cache_ttl: Duration::from_secs(600),
             max_staleness: Duration::from_secs(24 * 3600),
+            max_lifetime: Duration::from_secs(24 * 3600),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
             max_jwks_bytes: 64 * 1024,

@@ -48,6 +48,9 @@ pub enum AuthError {
     /// The token has expired.
     #[error("the token has expired")]
     Expired,
+    /// `exp` lies further ahead than the configured maximum lifetime.
+    #[error("the token expires too far in the future")]
+    ExpiresTooLate,
     /// `nbf` lies in the future.
     #[error("the token is not valid yet")]
     NotYetValid,
@@ -91,6 +94,7 @@ impl AuthError {
             Self::KeyAlgorithmMismatch => "key_algorithm_mismatch",
             Self::BadSignature => "bad_signature",
             Self::Expired => "expired",
+            Self::ExpiresTooLate => "expires_too_late",
             Self::NotYetValid => "not_yet_valid",
             Self::IssuedInFuture => "issued_in_future",
             Self::WrongIssuer => "wrong_issuer",

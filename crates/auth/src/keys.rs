@@ -1,7 +1,7 @@
 //! The issuer's published keys: parsing a JWKS document into keys we can verify with, and the
 //! in-memory cache that fetches it, refreshes it and refetches it for unknown key ids.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -14,6 +14,15 @@ use crate::{Algorithm, AuthError, SetupError, VerifierConfig};
 /// Bounds applied to an issuer's `Cache-Control: max-age`.
 const MIN_CACHE_TTL: Duration = Duration::from_secs(60);
 const MAX_CACHE_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// The background task refreshes keys once this fraction of their freshness has passed.
+const REFRESH_AHEAD: f64 = 0.75;
+
+/// Shortest pause of the background task, and the first step of its backoff.
+const BACKGROUND_FLOOR: Duration = Duration::from_secs(1);
+
+/// Longest pause between background attempts while the issuer keeps failing.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Shortest RSA modulus accepted, in bits.
 const MIN_RSA_BITS: usize = 2048;
@@ -92,7 +101,7 @@ pub(crate) struct KeyCache {
 struct Shared {
     config: Arc<VerifierConfig>,
     client: reqwest::Client,
-    current: RwLock<Option<Arc<KeySet>>>,
+    current: arc_swap::ArcSwapOption<KeySet>,
     fetch_gate: Arc<tokio::sync::Mutex<FetchHistory>>,
 }
 
@@ -107,12 +116,18 @@ impl KeyCache {
         let shared = Shared {
             config,
             client,
-            current: RwLock::new(None),
+            current: arc_swap::ArcSwapOption::empty(),
             fetch_gate: Arc::new(tokio::sync::Mutex::new(FetchHistory::default())),
         };
-        Ok(Self {
-            shared: Arc::new(shared),
-        })
+        let shared = Arc::new(shared);
+
+        // With a runtime at hand, a task keeps the keys fresh ahead of their expiry; without
+        // one, keys are still fetched on demand.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(keep_fresh(Arc::downgrade(&shared)));
+        }
+
+        Ok(Self { shared })
     }
 
     /// Fetches the key set now, whatever the cache holds. Returns the number of usable keys.
@@ -240,10 +255,7 @@ impl Shared {
                     fetched_at: Instant::now(),
                     fresh_for,
                 });
-                *self
-                    .current
-                    .write()
-                    .unwrap_or_else(|poison| poison.into_inner()) = Some(Arc::clone(&set));
+                self.current.store(Some(Arc::clone(&set)));
                 Ok(set)
             }
             Err(failure) => {
@@ -297,10 +309,61 @@ impl Shared {
     }
 
     fn snapshot(&self) -> Option<Arc<KeySet>> {
-        self.current
-            .read()
-            .unwrap_or_else(|poison| poison.into_inner())
-            .clone()
+        self.current.load_full()
+    }
+
+    /// How long the background task waits before its next look at the keys.
+    fn next_refresh_in(&self, failures: u32) -> Duration {
+        if failures > 0 {
+            let backoff = BACKGROUND_FLOOR.saturating_mul(1 << failures.min(8));
+            return backoff.min(MAX_BACKOFF);
+        }
+        match self.snapshot() {
+            None => Duration::ZERO,
+            Some(set) => {
+                let refresh_at = set.fetched_at + set.fresh_for.mul_f64(REFRESH_AHEAD);
+                refresh_at
+                    .saturating_duration_since(Instant::now())
+                    .max(BACKGROUND_FLOOR)
+            }
+        }
+    }
+
+    /// True when no keys are held or they are past the refresh-ahead point.
+    fn needs_refresh(&self) -> bool {
+        self.snapshot().is_none_or(|set| {
+            Instant::now() >= set.fetched_at + set.fresh_for.mul_f64(REFRESH_AHEAD)
+        })
+    }
+}
+
+/// The background task: fetches the keys at start and again before they go stale, backing off
+/// while the issuer fails. Ends when the cache is dropped.
+async fn keep_fresh(cache: Weak<Shared>) {
+    let mut failures: u32 = 0;
+    loop {
+        let Some(wait) = cache
+            .upgrade()
+            .map(|shared| shared.next_refresh_in(failures))
+        else {
+            return;
+        };
+        tokio::time::sleep(wait).await;
+
+        let Some(shared) = cache.upgrade() else {
+            return;
+        };
+        // A fetch already under way (for an unknown kid, say) makes this one unnecessary.
+        let Ok(history) = Arc::clone(&shared.fetch_gate).try_lock_owned() else {
+            continue;
+        };
+        if !shared.needs_refresh() {
+            continue;
+        }
+        failures = match shared.fetch_and_store(history).await {
+            Ok(_) => 0,
+            Err(_) => failures.saturating_add(1),
+        };
     }
 }
 

@@ -127,6 +127,12 @@ impl<C: DeserializeOwned> Verifier<C> {
             .and_then(serde_json::Value::as_u64)
             .ok_or_else(|| AuthError::InvalidClaim("exp".to_owned()))?;
 
+        let latest_expiry =
+            now_seconds() + (self.config.max_lifetime + self.config.leeway).as_secs();
+        if expires_at > latest_expiry {
+            return Err(AuthError::ExpiresTooLate);
+        }
+
         let issued_at = match payload.get("iat") {
             None => None,
             Some(value) => Some(

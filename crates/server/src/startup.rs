@@ -103,21 +103,14 @@ pub fn verifier_config(
     Ok(config)
 }
 
-/// The shared state for the API, with a verifier whose first key fetch runs in the
-/// background: the server starts even when the issuer is unreachable.
+/// The shared state for the API. The verifier fetches its keys in a background task from the
+/// start, so the server starts even when the issuer is unreachable.
 pub fn app_state(
     settings: &Settings,
     database: Database,
     verifier_config: VerifierConfig,
 ) -> Result<AppState, StartupError> {
     let verifier = Arc::new(Verifier::<NeonClaims>::new(verifier_config)?);
-
-    let prefetch = Arc::clone(&verifier);
-    actix_web::rt::spawn(async move {
-        if let Err(refusal) = prefetch.refresh_keys().await {
-            tracing::warn!(reason = %refusal, "no signing keys at start; will retry on demand");
-        }
-    });
 
     Ok(AppState {
         database,

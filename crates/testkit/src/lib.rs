@@ -4,9 +4,11 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly by design")]
 
 pub mod database;
+pub mod hostile;
 pub mod jwks_server;
 pub mod test_keys;
 
 pub use database::TestDatabase;
+pub use hostile::{HostileCase, hostile_tokens};
 pub use jwks_server::{JwksServer, Reply};
 pub use test_keys::{TestKey, jwks_of, now, raw_token, standard_claims};

@@ -265,3 +265,42 @@ async fn unknown_paths_and_methods_are_problems() {
         send(&service, request).await.assert_problem(405);
     }
 }
+
+#[actix_web::test]
+async fn the_hostile_token_catalogue_is_refused_over_http() {
+    let fixture = Fixture::new().await;
+    let ec = TestKey::p256();
+    fixture
+        .issuer
+        .set_document(&journal_testkit::jwks_of(&[&fixture.key, &ec]));
+    let attacker = journal_testkit::JwksServer::start(&json!({"keys": []})).await;
+    let service = test::init_service(app(fixture.state())).await;
+    let (user, _) = fixture.signed_in("alice@x.test").await;
+
+    let cases = journal_testkit::hostile_tokens(
+        &fixture.issuer.base_url(),
+        &user.to_string(),
+        &attacker.base_url(),
+    );
+    assert!(cases.len() >= 12);
+
+    for case in cases {
+        let request = TestRequest::post()
+            .uri("/api/entries")
+            .insert_header(bearer(&case.token))
+            .set_json(json!({"content": "should never be stored"}));
+
+        let answer = send(&service, request).await;
+
+        assert_eq!(answer.status, 401, "{}: {}", case.name, answer.body);
+        answer.assert_problem(401);
+        let expected = if case.token.is_empty() {
+            "missing_token"
+        } else {
+            "invalid_token"
+        };
+        assert_eq!(answer.body["code"], expected, "{}", case.name);
+    }
+    assert_eq!(fixture.entry_count().await, 0);
+    assert_eq!(attacker.hits(), 0);
+}

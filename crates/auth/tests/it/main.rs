@@ -1,8 +1,14 @@
 //! Integration tests of the verifier against a real JWKS server on loopback and tokens signed
 //! with real keys.
-#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
 
+mod attacks;
 mod key_cache;
+mod load;
 mod token_checks;
 
 use std::time::Duration;

@@ -137,3 +137,40 @@ async fn a_slow_issuer_times_out_as_unavailable() {
 
     assert_eq!(outcome, Err(AuthError::KeysUnavailable));
 }
+
+#[tokio::test]
+async fn keys_are_refreshed_in_the_background_before_they_go_stale() {
+    let key = TestKey::ed25519();
+    let server = JwksServer::start(&jwks_of(&[&key])).await;
+    let mut config = config_for(&server);
+    config.cache_ttl = Duration::from_secs(2);
+    let verifier = Verifier::<journal_auth::NoExtraClaims>::new(config).unwrap();
+
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+
+    assert!(
+        server.hits() >= 2,
+        "only {} fetches without any request",
+        server.hits()
+    );
+    assert_eq!(verifier.usable_key_count(), 1);
+}
+
+#[tokio::test]
+async fn a_key_the_issuer_removed_stops_verifying_after_the_next_refresh() {
+    let (old, new) = (TestKey::ed25519(), TestKey::p256());
+    let server = JwksServer::start(&jwks_of(&[&old, &new])).await;
+    let verifier = verifier_for(&server);
+    let old_token = old.sign(&standard_claims(&server.base_url(), SUBJECT));
+    verifier.verify(&old_token).await.unwrap();
+
+    server.set_document(&jwks_of(&[&new]));
+    verifier.refresh_keys().await.unwrap();
+
+    assert_eq!(
+        verifier.verify(&old_token).await,
+        Err(AuthError::UnknownKey)
+    );
+    let new_token = new.sign(&standard_claims(&server.base_url(), SUBJECT));
+    assert!(verifier.verify(&new_token).await.is_ok());
+}

@@ -63,3 +63,37 @@ fn a_malformed_database_url_is_reported_without_a_panic() {
     assert!(!stderr.contains("secret-password"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test]
+async fn serve_starts_without_its_issuer_and_answers_503_until_keys_arrive() {
+    let database = journal_testkit::TestDatabase::create().await;
+    let port = crate::harness::free_port();
+    let closed_port = crate::harness::free_port();
+    let _server = crate::harness::start_journal(
+        &["serve"],
+        &[
+            ("DATABASE_URL", database.url().to_owned()),
+            (
+                "NEON_AUTH_URL",
+                format!("http://127.0.0.1:{closed_port}/api/auth"),
+            ),
+            ("PORT", port.to_string()),
+            ("JOURNAL__SERVER__HOST", "127.0.0.1".to_owned()),
+        ],
+        port,
+    );
+
+    let response = crate::harness::client()
+        .get(format!("http://127.0.0.1:{port}/api/entries"))
+        .bearer_auth("eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}

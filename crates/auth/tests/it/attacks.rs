@@ -2,7 +2,7 @@
 //! reason, hostile key sets are handled, and arbitrary input never panics.
 
 use journal_auth::AuthError;
-use journal_testkit::{JwksServer, TestKey, hostile_tokens, jwks_of, standard_claims};
+use journal_testkit::{JwksServer, Reply, TestKey, hostile_tokens, jwks_of, standard_claims};
 use proptest::prelude::*;
 
 use crate::{SUBJECT, verifier_for};
@@ -159,5 +159,92 @@ proptest! {
         let changed = String::from_utf8_lossy(&bytes).into_owned();
         prop_assume!(changed != bench().genuine);
         prop_assert!(refused(&changed));
+    }
+}
+
+#[tokio::test]
+async fn hostile_key_sets_leave_no_usable_key() {
+    let ours = TestKey::ed25519();
+    let good = ours.public_jwk();
+    let changed = |field: &str, value: serde_json::Value| {
+        let mut key = good.clone();
+        key[field] = value;
+        key
+    };
+    let with = |field: &str, value: serde_json::Value| {
+        Reply::json(&serde_json::json!({ "keys": [changed(field, value)] }))
+    };
+    let json = |document: serde_json::Value| Reply::json(&document);
+    let text = |content_type: &str, body: String| Reply {
+        content_type: content_type.into(),
+        body,
+        ..Reply::json(&serde_json::Value::Null)
+    };
+    let many: Vec<_> = (0..40)
+        .map(|n| changed("kid", format!("k{n}").into()))
+        .collect();
+    let short_rsa = serde_json::json!({"kty": "RSA", "e": "AQAB", "n": "A".repeat(171)});
+
+    let cases = [
+        (
+            "an HTML maintenance page",
+            text("text/html", "<html>down</html>".into()),
+        ),
+        (
+            "invalid JSON",
+            text("application/json", "{\"keys\": [".into()),
+        ),
+        (
+            "keys that is not an array",
+            json(serde_json::json!({"keys": {"kty": "OKP"}})),
+        ),
+        ("an empty key list", json(serde_json::json!({"keys": []}))),
+        (
+            "a document over the size cap",
+            text(
+                "application/json",
+                format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(70_000)),
+            ),
+        ),
+        (
+            "more keys than allowed",
+            json(serde_json::json!({ "keys": many })),
+        ),
+        ("only an encryption key", with("use", "enc".into())),
+        (
+            "only an HMAC secret",
+            json(serde_json::json!({"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "ed-1"}]})),
+        ),
+        ("an unsupported curve", with("crv", "Ed448".into())),
+        (
+            "an Ed25519 key of 31 bytes",
+            with("x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+        ),
+        (
+            "a key whose x is not base64url",
+            with("x", "not base64!".into()),
+        ),
+        (
+            "a 1024-bit RSA key",
+            json(serde_json::json!({"keys": [short_rsa]})),
+        ),
+        (
+            "a server error",
+            Reply {
+                status: 500,
+                ..Reply::json(&good)
+            },
+        ),
+    ];
+
+    for (name, reply) in cases {
+        let issuer = JwksServer::start_with(reply).await;
+        let verifier = verifier_for(&issuer);
+        let token = ours.sign(&standard_claims(&issuer.base_url(), SUBJECT));
+
+        let outcome = verifier.verify(&token).await;
+
+        assert_eq!(outcome, Err(AuthError::KeysUnavailable), "{name}");
+        assert_eq!(verifier.usable_key_count(), 0, "{name}");
     }
 }

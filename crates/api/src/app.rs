@@ -27,7 +27,7 @@ pub fn app(
     let path_config =
         web::PathConfig::default().error_handler(|_error, _request| ApiError::NotFound.into());
     let query_config = web::QueryConfig::default()
-        .error_handler(|error, _request| ApiError::MalformedBody(error.to_string()).into());
+        .error_handler(|error, _request| ApiError::BadQuery(error.to_string()).into());
 
     App::new()
         .app_data(web::Data::new(state.clone()))
@@ -43,6 +43,13 @@ pub fn app(
             web::resource("/api/entries")
                 .route(web::get().to(entries::list_entries))
                 .route(web::post().to(entries::create_entry))
+                .default_service(web::to(fallback::method_not_allowed)),
+        )
+        .service(
+            web::resource("/api/entries/{id}")
+                .route(web::get().to(entries::get_entry))
+                .route(web::put().to(entries::update_entry))
+                .route(web::delete().to(entries::delete_entry))
                 .default_service(web::to(fallback::method_not_allowed)),
         )
         .default_service(web::to(fallback::not_found))

@@ -31,7 +31,18 @@ impl CorsSettings {
                 Method::PATCH,
                 Method::DELETE,
             ])
-            .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allowed_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::IF_NONE_MATCH,
+            ])
+            .expose_headers([
+                header::LINK,
+                header::ETAG,
+                header::LOCATION,
+                header::RETRY_AFTER,
+            ])
             .max_age(self.max_age_seconds);
 
         for origin in &self.allowed_origins {

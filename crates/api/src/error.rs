@@ -5,7 +5,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use journal_auth::AuthError;
-use journal_domain::ContentError;
+use journal_domain::{ContentError, JournalEntry};
 use journal_storage::StorageError;
 use serde::Serialize;
 
@@ -24,6 +24,15 @@ pub enum ApiError {
     /// The token is valid but its user has no row in `neon_auth."user"`.
     #[error("the signed-in user is not known to this database")]
     UnknownUser,
+    /// The query string has a bad parameter.
+    #[error("{0}")]
+    BadQuery(String),
+    /// The caller has no entry with this id (whether or not someone else does).
+    #[error("no such entry")]
+    EntryNotFound,
+    /// `If-Match` named a version that is no longer current.
+    #[error("the entry changed since it was read")]
+    PreconditionFailed(Box<JournalEntry>),
     /// The body is not well-formed JSON.
     #[error("{0}")]
     MalformedBody(String),
@@ -61,6 +70,9 @@ struct Problem<'a> {
     status: u16,
     detail: String,
     code: &'a str,
+    /// With `412`: the entry as it is now, so the client can show the newer text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a JournalEntry>,
 }
 
 impl ApiError {
@@ -71,6 +83,9 @@ impl ApiError {
             Self::Unauthenticated(AuthError::MissingToken) => "missing_token",
             Self::Unauthenticated(_) => "invalid_token",
             Self::UnknownUser => "unknown_user",
+            Self::BadQuery(_) => "bad_query",
+            Self::EntryNotFound => "entry_not_found",
+            Self::PreconditionFailed(_) => "entry_changed",
             Self::MalformedBody(_) => "malformed_body",
             Self::InvalidEntry(_) => "invalid_entry",
             Self::BodyTooLarge { .. } => "body_too_large",
@@ -114,6 +129,9 @@ impl ResponseError for ApiError {
             }
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::UnknownUser => StatusCode::FORBIDDEN,
+            Self::BadQuery(_) => StatusCode::BAD_REQUEST,
+            Self::EntryNotFound => StatusCode::NOT_FOUND,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
             Self::InvalidEntry(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -147,6 +165,12 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
+        if let Self::PreconditionFailed(current) = self {
+            response.insert_header((
+                header::ETAG,
+                crate::preconditions::entity_tag(current.version),
+            ));
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
         }
@@ -157,6 +181,10 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             code: self.code(),
+            current: match self {
+                Self::PreconditionFailed(current) => Some(current),
+                _ => None,
+            },
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         response.body(body)

@@ -12,6 +12,8 @@ mod dev_identity;
 mod error;
 mod identity;
 mod log;
+mod paging;
+mod preconditions;
 mod routes;
 mod state;
 

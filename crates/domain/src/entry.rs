@@ -51,6 +51,36 @@ pub struct JournalEntry {
     pub content: String,
     #[serde(serialize_with = "rfc3339_utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339_utc")]
+    pub updated_at: DateTime<Utc>,
+    /// Grows by one with every change; the API's ETag. Not part of the JSON body.
+    #[serde(skip)]
+    pub version: i64,
+}
+
+impl JournalEntry {
+    /// Where a page of entries that starts after this one begins.
+    pub fn position(&self) -> PagePosition {
+        PagePosition {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+/// A place in the newest-first order of one user's entries: after the entry with this
+/// creation time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagePosition {
+    pub created_at: DateTime<Utc>,
+    pub id: EntryId,
+}
+
+/// One page of a listing: at most `limit` entries, starting after `after` when given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: usize,
+    pub after: Option<PagePosition>,
 }
 
 /// An entry a user asked to store.
@@ -79,6 +109,10 @@ mod tests {
             created_at: DateTime::parse_from_rfc3339("2026-12-03T18:48:00.716+02:00")
                 .unwrap()
                 .with_timezone(&Utc),
+            updated_at: DateTime::parse_from_rfc3339("2026-12-03T18:49:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            version: 3,
         };
 
         let json = serde_json::to_value(&entry).unwrap();
@@ -90,6 +124,7 @@ mod tests {
                 "userId": "52c582b6-6d80-46d3-899a-9baba1d0d35f",
                 "content": "hello",
                 "createdAt": "2026-12-03T16:48:00.716000Z",
+                "updatedAt": "2026-12-03T18:49:00.000000Z",
             })
         );
     }

@@ -6,4 +6,4 @@ mod content;
 mod entry;
 
 pub use content::{ContentError, ContentRules, EntryContent};
-pub use entry::{EntryId, JournalEntry, NewEntry, UserId};
+pub use entry::{EntryId, JournalEntry, NewEntry, PagePosition, PageRequest, UserId};

@@ -1,33 +1,72 @@
-//! Reading and writing one user's journal entries.
+//! Reading and writing one user's journal entries. Every query is scoped by the owner: an
+//! entry of another user is indistinguishable from one that does not exist.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use journal_domain::{EntryId, JournalEntry, NewEntry, UserId};
+use journal_domain::{EntryContent, EntryId, JournalEntry, NewEntry, PageRequest, UserId};
 use uuid::Uuid;
 
 use crate::StorageError;
 use crate::schema::journal_entries;
 
-/// The user's entries, newest first, ties broken by the higher id.
+/// What a conditional change found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change<T> {
+    /// The change was made.
+    Done(T),
+    /// The owner has no entry with that id.
+    NotFound,
+    /// The entry exists but its version is no longer the one the caller expected; the
+    /// current entry is returned so the caller can show it.
+    Conflict(JournalEntry),
+}
+
+/// One page of the user's entries, newest first (ties broken by the higher id), starting after
+/// `page.after`. Keyset paging: entries added or deleted between pages neither repeat nor
+/// push others out of sight.
 pub async fn list_entries(
     connection: &mut AsyncPgConnection,
     owner: UserId,
+    page: PageRequest,
 ) -> Result<Vec<JournalEntry>, StorageError> {
-    // Limitation: every entry is returned in one response, as the tutorial's SPA expects;
-    // keyset paging arrives with the API issue.
-    let rows = journal_entries::table
+    let mut query = journal_entries::table
         .filter(journal_entries::user_id.eq(owner.as_uuid()))
         .order((
             journal_entries::created_at.desc(),
             journal_entries::id.desc(),
         ))
+        .limit(i64::try_from(page.limit).unwrap_or(i64::MAX))
         .select(EntryRow::as_select())
-        .load(connection)
-        .await?;
+        .into_boxed();
 
+    if let Some(after) = page.after {
+        query = query.filter(
+            journal_entries::created_at
+                .lt(after.created_at)
+                .or(journal_entries::created_at
+                    .eq(after.created_at)
+                    .and(journal_entries::id.lt(after.id.get()))),
+        );
+    }
+
+    let rows = query.load(connection).await?;
     Ok(rows.into_iter().map(EntryRow::into_entry).collect())
+}
+
+/// The owner's entry with `id`, if there is one.
+pub async fn get_entry(
+    connection: &mut AsyncPgConnection,
+    owner: UserId,
+    id: EntryId,
+) -> Result<Option<JournalEntry>, StorageError> {
+    let row = owned(owner, id)
+        .select(EntryRow::as_select())
+        .first(connection)
+        .await
+        .optional()?;
+    Ok(row.map(EntryRow::into_entry))
 }
 
 /// Stores a new entry. A user without a row in `neon_auth."user"` is `UnknownUser`.
@@ -53,6 +92,87 @@ pub async fn create_entry(
     }
 }
 
+/// Replaces the content of the owner's entry `id`, when its version is `expected_version`
+/// (or whatever it is, when `None`).
+pub async fn update_entry(
+    connection: &mut AsyncPgConnection,
+    owner: UserId,
+    id: EntryId,
+    content: &EntryContent,
+    expected_version: Option<i64>,
+) -> Result<Change<JournalEntry>, StorageError> {
+    let target = owned(owner, id).filter(version_is(expected_version));
+    let updated = diesel::update(target)
+        .set((
+            journal_entries::content.eq(content.as_str()),
+            journal_entries::updated_at.eq(diesel::dsl::now),
+            journal_entries::version.eq(journal_entries::version + 1),
+        ))
+        .returning(EntryRow::as_returning())
+        .get_result(connection)
+        .await
+        .optional()?;
+
+    match updated {
+        Some(row) => Ok(Change::Done(row.into_entry())),
+        None => why_unchanged(connection, owner, id).await,
+    }
+}
+
+/// Deletes the owner's entry `id`, when its version is `expected_version` (or whatever it is,
+/// when `None`).
+pub async fn delete_entry(
+    connection: &mut AsyncPgConnection,
+    owner: UserId,
+    id: EntryId,
+    expected_version: Option<i64>,
+) -> Result<Change<()>, StorageError> {
+    let target = owned(owner, id).filter(version_is(expected_version));
+    let deleted = diesel::delete(target).execute(connection).await?;
+
+    if deleted > 0 {
+        return Ok(Change::Done(()));
+    }
+    why_unchanged(connection, owner, id).await
+}
+
+async fn why_unchanged<T>(
+    connection: &mut AsyncPgConnection,
+    owner: UserId,
+    id: EntryId,
+) -> Result<Change<T>, StorageError> {
+    Ok(match get_entry(connection, owner, id).await? {
+        Some(current) => Change::Conflict(current),
+        None => Change::NotFound,
+    })
+}
+
+/// `version = expected`, or true when nothing is expected.
+fn version_is(
+    expected: Option<i64>,
+) -> diesel::dsl::Or<
+    diesel::dsl::Eq<journal_entries::version, i64>,
+    diesel::dsl::AsExprOf<bool, diesel::sql_types::Bool>,
+> {
+    use diesel::IntoSql;
+
+    journal_entries::version
+        .eq(expected.unwrap_or(0))
+        .or(expected.is_none().into_sql::<diesel::sql_types::Bool>())
+}
+
+type OwnedEntry = diesel::dsl::Filter<
+    diesel::dsl::Filter<journal_entries::table, diesel::dsl::Eq<journal_entries::user_id, Uuid>>,
+    diesel::dsl::Eq<journal_entries::id, i64>,
+>;
+
+/// The owner's entry `id`, and nobody else's.
+fn owned(owner: UserId, id: EntryId) -> OwnedEntry {
+    journal_entries::table
+        .filter(journal_entries::user_id.eq(owner.as_uuid()))
+        .filter(journal_entries::id.eq(id.get()))
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = journal_entries)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
@@ -61,6 +181,8 @@ struct EntryRow {
     user_id: Uuid,
     content: String,
     created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl EntryRow {
@@ -70,6 +192,8 @@ impl EntryRow {
             user_id: UserId::new(self.user_id),
             content: self.content,
             created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
         }
     }
 }

@@ -15,7 +15,7 @@ mod users;
 
 pub use admin::ensure_database;
 pub use connect::{ConnectSettings, SslMode};
-pub use entries::{create_entry, list_entries};
+pub use entries::{Change, create_entry, delete_entry, get_entry, list_entries, update_entry};
 pub use error::StorageError;
 pub use migrate::run_migrations;
 pub use pool::{Connection, Database, PoolSettings};

@@ -6,6 +6,8 @@ diesel::table! {
         user_id -> Uuid,
         content -> Text,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int8,
     }
 }
 

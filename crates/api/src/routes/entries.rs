@@ -1,22 +1,40 @@
-//! `/api/entries`: the caller's journal entries.
+//! `/api/entries` and `/api/entries/{id}`: the caller's journal entries. Every lookup is
+//! scoped to the caller, so another user's entry answers exactly like a missing one.
 
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use journal_domain::NewEntry;
-use journal_storage::{create_entry as insert_entry, list_entries as load_entries};
+use journal_domain::{EntryContent, EntryId, NewEntry, UserId};
+use journal_storage::{Change, Connection};
 
 use crate::identity::CurrentUser;
+use crate::paging::{ListQuery, next_link};
+use crate::preconditions::{IfMatch, entity_tag, none_match_hits};
 use crate::{ApiError, AppState};
 
-/// `GET /api/entries`: the caller's entries, newest first.
+/// `GET /api/entries?limit=&cursor=`: a page of the caller's entries, newest first, as a JSON
+/// array; `Link: <…>; rel="next"` when more follow.
 pub(crate) async fn list_entries(
+    request: HttpRequest,
     state: web::Data<AppState>,
     CurrentUser(user): CurrentUser,
+    query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut page = query.page()?;
+    let limit = page.limit;
+    page.limit += 1;
+
     let mut connection = state.database.connection().await?;
+    let mut entries = journal_storage::list_entries(&mut connection, user, page).await?;
 
-    let entries = load_entries(&mut connection, user).await?;
-
-    Ok(HttpResponse::Ok().json(entries))
+    let mut response = HttpResponse::Ok();
+    if entries.len() > limit {
+        entries.truncate(limit);
+        if let Some(last) = entries.last() {
+            let link = next_link(request.path(), limit, last.position());
+            response.insert_header((header::LINK, link));
+        }
+    }
+    Ok(response.json(entries))
 }
 
 /// `POST /api/entries` with `{"content": "..."}`: stores an entry and answers `201` with it.
@@ -29,25 +47,144 @@ pub(crate) async fn create_entry(
     CurrentUser(user): CurrentUser,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let body = web::Json::<serde_json::Value>::from_request(&request, &mut payload.into_inner())
-        .await?
-        .into_inner();
-
-    let text = content_of(body)?;
-    let content = state.content_rules.accept(text).map_err(ApiError::from)?;
+    let content = read_content(&request, payload, &state).await?;
     let entry = NewEntry {
         user_id: user,
         content,
     };
 
     let mut connection = state.database.connection().await.map_err(ApiError::from)?;
-    let stored = insert_entry(&mut connection, &entry)
+    let stored = journal_storage::create_entry(&mut connection, &entry)
         .await
         .map_err(ApiError::from)?;
 
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/entries/{}", stored.id.get())))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/entries/{}", stored.id.get()),
+        ))
+        .insert_header((header::ETAG, entity_tag(stored.version)))
         .json(stored))
+}
+
+/// `GET /api/entries/{id}`: one entry with its `ETag`; `304` when `If-None-Match` names it.
+pub(crate) async fn get_entry(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = entry_id(&path)?;
+
+    let mut connection = state.database.connection().await?;
+    let entry = journal_storage::get_entry(&mut connection, user, id)
+        .await?
+        .ok_or(ApiError::EntryNotFound)?;
+
+    let tag = entity_tag(entry.version);
+    if none_match_hits(&request, entry.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(entry))
+}
+
+/// `PUT /api/entries/{id}` with `{"content": "..."}`: replaces the content; `412` with the
+/// current entry when `If-Match` names a version that is no longer current.
+pub(crate) async fn update_entry(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let id = entry_id(&path)?;
+    let content = read_content(&request, payload, &state).await?;
+
+    let mut connection = state.database.connection().await.map_err(ApiError::from)?;
+    let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
+    let change = journal_storage::update_entry(&mut connection, user, id, &content, expected)
+        .await
+        .map_err(ApiError::from)?;
+
+    match change {
+        Change::Done(entry) => Ok(HttpResponse::Ok()
+            .insert_header((header::ETAG, entity_tag(entry.version)))
+            .json(entry)),
+        Change::NotFound => Err(ApiError::EntryNotFound.into()),
+        Change::Conflict(current) => Err(ApiError::PreconditionFailed(Box::new(current)).into()),
+    }
+}
+
+/// `DELETE /api/entries/{id}`: `204`; `412` when `If-Match` names a stale version.
+pub(crate) async fn delete_entry(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = entry_id(&path)?;
+
+    let mut connection = state.database.connection().await?;
+    let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
+    let change = journal_storage::delete_entry(&mut connection, user, id, expected).await?;
+
+    match change {
+        Change::Done(()) => Ok(HttpResponse::NoContent().finish()),
+        Change::NotFound => Err(ApiError::EntryNotFound),
+        Change::Conflict(current) => Err(ApiError::PreconditionFailed(Box::new(current))),
+    }
+}
+
+/// An entry id from the path: a positive integer, or the entry does not exist.
+fn entry_id(text: &str) -> Result<EntryId, ApiError> {
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(EntryId::new(id)),
+        _ => Err(ApiError::EntryNotFound),
+    }
+}
+
+/// The version a change must find, from `If-Match`. With several tags the current version
+/// is looked up; the change itself still checks it, so a concurrent edit cannot slip in.
+async fn expected_version(
+    connection: &mut Connection,
+    user: UserId,
+    id: EntryId,
+    if_match: IfMatch,
+) -> Result<Option<i64>, ApiError> {
+    match if_match {
+        IfMatch::Absent | IfMatch::Any => Ok(None),
+        IfMatch::Versions(versions) if versions.len() == 1 => Ok(Some(versions[0])),
+        // Versions start at 1: zero matches nothing, so the change reports 404 or 412.
+        IfMatch::Versions(versions) if versions.is_empty() => Ok(Some(0)),
+        IfMatch::Versions(versions) => {
+            let current = journal_storage::get_entry(connection, user, id)
+                .await?
+                .ok_or(ApiError::EntryNotFound)?;
+            if versions.contains(&current.version) {
+                Ok(Some(current.version))
+            } else {
+                Err(ApiError::PreconditionFailed(Box::new(current)))
+            }
+        }
+    }
+}
+
+/// Reads the body as JSON (after authentication) and checks its `content`.
+async fn read_content(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> actix_web::Result<EntryContent> {
+    let body = web::Json::<serde_json::Value>::from_request(request, &mut payload.into_inner())
+        .await?
+        .into_inner();
+
+    let text = content_of(body)?;
+    Ok(state.content_rules.accept(text).map_err(ApiError::from)?)
 }
 
 /// The `content` member of a request body, which must be a JSON object.

@@ -2,14 +2,19 @@
 
 use std::time::Duration;
 
-use journal_domain::{ContentRules, NewEntry, UserId};
+use journal_domain::{ContentRules, NewEntry, PageRequest, UserId};
 use journal_storage::{
-    ConnectSettings, Database, PoolSettings, StorageError, create_entry, ensure_user, list_entries,
-    run_migrations, user_exists,
+    Change, ConnectSettings, Database, PoolSettings, StorageError, create_entry, delete_entry,
+    ensure_user, get_entry, list_entries, run_migrations, update_entry, user_exists,
 };
 use journal_testkit::TestDatabase;
 
 use crate::{migrated, user};
+
+const FIRST_PAGE: PageRequest = PageRequest {
+    limit: 100,
+    after: None,
+};
 
 fn entry(owner: UserId, text: &str) -> NewEntry {
     NewEntry {
@@ -26,7 +31,7 @@ async fn migrations_apply_once_and_then_report_nothing_to_do() {
     let first = run_migrations(&settings).await.unwrap();
     let second = run_migrations(&settings).await.unwrap();
 
-    assert_eq!(first.len(), 1);
+    assert_eq!(first.len(), 2);
     assert!(second.is_empty());
     let index =
         "SELECT count(*) FROM pg_indexes WHERE indexname = 'journal_entries_user_newest_idx'";
@@ -72,7 +77,9 @@ async fn entries_come_back_newest_first_with_ties_broken_by_id() {
         )
         .await;
 
-    let listed = list_entries(&mut connection, owner).await.unwrap();
+    let listed = list_entries(&mut connection, owner, FIRST_PAGE)
+        .await
+        .unwrap();
 
     let texts: Vec<&str> = listed.iter().map(|entry| entry.content.as_str()).collect();
     assert_eq!(texts, vec!["third", "second", "first"]);
@@ -88,8 +95,12 @@ async fn a_user_sees_only_their_own_entries() {
         .await
         .unwrap();
 
-    let bobs = list_entries(&mut connection, bob).await.unwrap();
-    let alices = list_entries(&mut connection, alice).await.unwrap();
+    let bobs = list_entries(&mut connection, bob, FIRST_PAGE)
+        .await
+        .unwrap();
+    let alices = list_entries(&mut connection, alice, FIRST_PAGE)
+        .await
+        .unwrap();
 
     assert!(bobs.is_empty());
     assert_eq!(alices.len(), 1);
@@ -127,7 +138,9 @@ async fn content_is_stored_byte_for_byte() {
     let stored = create_entry(&mut connection, &entry(owner, text))
         .await
         .unwrap();
-    let listed = list_entries(&mut connection, owner).await.unwrap();
+    let listed = list_entries(&mut connection, owner, FIRST_PAGE)
+        .await
+        .unwrap();
 
     assert_eq!(stored.content, text);
     assert_eq!(listed[0].content, text);
@@ -161,4 +174,74 @@ async fn an_unreachable_database_is_unavailable_within_the_checkout_timeout() {
 
     assert!(matches!(outcome, Err(StorageError::Unavailable(_))));
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_without_repeats_or_gaps_while_entries_change() {
+    let (_test_database, database) = migrated().await;
+    let owner = user(&database, "a@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        let stored = create_entry(&mut connection, &entry(owner, &format!("entry {n}"))).await;
+        ids.push(stored.unwrap().id);
+    }
+
+    let first = list_entries(
+        &mut connection,
+        owner,
+        PageRequest {
+            limit: 3,
+            after: None,
+        },
+    )
+    .await
+    .unwrap();
+    create_entry(&mut connection, &entry(owner, "written between pages"))
+        .await
+        .unwrap();
+    delete_entry(&mut connection, owner, ids[6], None)
+        .await
+        .unwrap();
+    delete_entry(&mut connection, owner, ids[3], None)
+        .await
+        .unwrap();
+    let after = Some(first.last().unwrap().position());
+    let second = list_entries(&mut connection, owner, PageRequest { limit: 3, after })
+        .await
+        .unwrap();
+
+    let seen: Vec<_> = first.iter().chain(&second).map(|entry| entry.id).collect();
+    assert_eq!(seen, vec![ids[6], ids[5], ids[4], ids[2], ids[1], ids[0]]);
+}
+
+#[tokio::test]
+async fn a_change_with_a_stale_version_is_a_conflict_and_another_owner_finds_nothing() {
+    let (_test_database, database) = migrated().await;
+    let alice = user(&database, "alice@x.test").await;
+    let bob = user(&database, "bob@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+    let stored = create_entry(&mut connection, &entry(alice, "v1"))
+        .await
+        .unwrap();
+    let text = |t: &str| ContentRules::default().accept(t.to_owned()).unwrap();
+
+    let first = update_entry(&mut connection, alice, stored.id, &text("v2"), Some(1)).await;
+    let stale = update_entry(&mut connection, alice, stored.id, &text("v2b"), Some(1)).await;
+    let foreign = update_entry(&mut connection, bob, stored.id, &text("mine"), None).await;
+    let foreign_delete = delete_entry(&mut connection, bob, stored.id, None).await;
+
+    let Change::Done(updated) = first.unwrap() else {
+        panic!("the first update applies")
+    };
+    assert_eq!((updated.version, updated.content.as_str()), (2, "v2"));
+    assert!(updated.updated_at >= updated.created_at);
+    assert!(matches!(stale.unwrap(), Change::Conflict(current) if current.content == "v2"));
+    assert_eq!(foreign.unwrap(), Change::NotFound);
+    assert_eq!(foreign_delete.unwrap(), Change::NotFound);
+    let kept = get_entry(&mut connection, alice, stored.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.content, "v2");
 }

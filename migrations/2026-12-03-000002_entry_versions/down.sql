@@ -1,0 +1,1 @@
+ALTER TABLE public.journal_entries DROP COLUMN version, DROP COLUMN updated_at;

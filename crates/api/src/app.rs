@@ -6,7 +6,8 @@ use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, web};
 
 use crate::identity::auth_error_handler;
-use crate::routes::{entries, fallback};
+use crate::metrics::serve_metrics;
+use crate::routes::{entries, fallback, health};
 use crate::{ApiError, AppState};
 
 /// The journal API as an actix-web `App`, ready for `HttpServer::new` or `test::init_service`.
@@ -36,9 +37,17 @@ pub fn app(
         .app_data(json_config)
         .app_data(path_config)
         .app_data(query_config)
+        .app_data(web::Data::from(state.metrics.clone()))
         .wrap(state.cors.middleware())
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_plain_errors))
-        .wrap(from_fn(crate::log::log_request))
+        .wrap(from_fn(crate::log::trace_request))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .configure(|config| {
+            if state.metrics_on_api_port {
+                config.route("/metrics", web::get().to(serve_metrics));
+            }
+        })
         .service(
             web::resource("/api/entries")
                 .route(web::get().to(entries::list_entries))
@@ -52,5 +61,25 @@ pub fn app(
                 .route(web::delete().to(entries::delete_entry))
                 .default_service(web::to(fallback::method_not_allowed)),
         )
+        .default_service(web::to(fallback::not_found))
+}
+
+/// `GET /metrics` alone, for serving on a port of its own.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::from(state.metrics.clone()))
+        .app_data(web::Data::new(state))
+        .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_plain_errors))
+        .route("/metrics", web::get().to(serve_metrics))
         .default_service(web::to(fallback::not_found))
 }

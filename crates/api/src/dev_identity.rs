@@ -165,7 +165,7 @@ pub fn dev_identity_app(
         .app_data(json_config)
         .wrap(cors.middleware())
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_plain_errors))
-        .wrap(from_fn(crate::log::log_request))
+        .wrap(from_fn(crate::log::trace_request))
         .route("/.well-known/jwks.json", web::get().to(publish_keys))
         .route("/token", web::post().to(issue_token))
         .default_service(web::to(fallback::not_found))

@@ -54,6 +54,12 @@ pub enum ApiError {
     /// A dependency (the database or the issuer's keys) is unavailable; try again later.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// Too many requests from this user; try again after the given number of seconds.
+    #[error("too many requests; slow down")]
+    RateLimited { retry_after_seconds: u64 },
+    /// A readiness check failed; the text names which.
+    #[error("not ready: {0} unavailable")]
+    NotReady(String),
     /// A fault of ours. The text goes to the log only.
     #[error("internal error")]
     Internal(String),
@@ -70,6 +76,9 @@ struct Problem<'a> {
     status: u16,
     detail: String,
     code: &'a str,
+    /// The id of the request, as in the `X-Request-Id` response header.
+    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
     /// With `412`: the entry as it is now, so the client can show the newer text.
     #[serde(skip_serializing_if = "Option::is_none")]
     current: Option<&'a JournalEntry>,
@@ -93,6 +102,8 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::NotReady(_) => "not_ready",
             Self::Internal(_) => "internal",
             Self::Status(_) => "error",
         }
@@ -139,6 +150,8 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Status(status) => *status,
         }
@@ -174,6 +187,12 @@ impl ResponseError for ApiError {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
         }
+        if let Self::RateLimited {
+            retry_after_seconds,
+        } = self
+        {
+            response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+        }
 
         let problem = Problem {
             kind: "about:blank",
@@ -181,6 +200,7 @@ impl ResponseError for ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             code: self.code(),
+            request_id: crate::log::current_request_id(),
             current: match self {
                 Self::PreconditionFailed(current) => Some(current),
                 _ => None,

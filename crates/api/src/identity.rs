@@ -4,12 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use journal_auth::actix::{AuthErrorHandler, Authenticated};
 use journal_domain::UserId;
 use serde::Deserialize;
 
-use crate::ApiError;
+use crate::{ApiError, AppState};
 
 /// Claims Neon Auth (Better Auth's `jwt` plugin) puts in its tokens beside the standard ones.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,6 +43,13 @@ impl FromRequest for CurrentUser {
 
             let user = UserId::new(id);
             request.extensions_mut().insert(user);
+
+            let limiter = request
+                .app_data::<web::Data<AppState>>()
+                .and_then(|state| state.rate_limiter.clone());
+            if let Some(limiter) = limiter {
+                limiter.check(user)?;
+            }
             Ok(Self(user))
         })
     }

@@ -6,7 +6,7 @@ use journal_auth::Verifier;
 use journal_domain::ContentRules;
 use journal_storage::Database;
 
-use crate::{CorsSettings, NeonClaims};
+use crate::{CorsSettings, Metrics, NeonClaims, UserRateLimiter};
 
 /// Shared state of the API. Cheap to clone: every field is reference-counted or small.
 #[derive(Clone)]
@@ -15,6 +15,12 @@ pub struct AppState {
     pub verifier: Arc<Verifier<NeonClaims>>,
     pub content_rules: ContentRules,
     pub cors: CorsSettings,
+    /// Per-user request limit; `None` turns it off.
+    pub rate_limiter: Option<Arc<UserRateLimiter>>,
+    /// The process's metrics.
+    pub metrics: Arc<Metrics>,
+    /// Serve `GET /metrics` on the API's own port (otherwise [`crate::metrics_app`] serves it).
+    pub metrics_on_api_port: bool,
 }
 
 impl AppState {

@@ -99,6 +99,8 @@ pub(crate) struct KeyCache {
 }
 
 struct Shared {
+    fetches: std::sync::atomic::AtomicU64,
+    failures: std::sync::atomic::AtomicU64,
     config: Arc<VerifierConfig>,
     client: reqwest::Client,
     current: arc_swap::ArcSwapOption<KeySet>,
@@ -114,6 +116,8 @@ impl KeyCache {
     pub fn new(config: Arc<VerifierConfig>) -> Result<Self, SetupError> {
         let client = build_http_client(&config)?;
         let shared = Shared {
+            fetches: std::sync::atomic::AtomicU64::new(0),
+            failures: std::sync::atomic::AtomicU64::new(0),
             config,
             client,
             current: arc_swap::ArcSwapOption::empty(),
@@ -145,6 +149,16 @@ impl KeyCache {
     /// A key set that holds the key for `key_id`, fetching when needed and allowed.
     pub async fn set_with(&self, key_id: Option<&str>) -> Result<Arc<KeySet>, AuthError> {
         self.shared.set_with(key_id).await
+    }
+
+    /// Fetches attempted and failed since start, and usable keys held now.
+    pub fn stats(&self) -> crate::KeyStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        crate::KeyStats {
+            fetches: self.shared.fetches.load(Relaxed),
+            failures: self.shared.failures.load(Relaxed),
+            keys: self.shared.usable_key_count(),
+        }
     }
 }
 
@@ -237,6 +251,8 @@ impl Shared {
     }
 
     async fn fetch_and_store_now(&self) -> Result<Arc<KeySet>, AuthError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.fetches.fetch_add(1, Relaxed);
         let url = self.config.jwks_url.as_str();
 
         match self.fetch().await {
@@ -259,6 +275,7 @@ impl Shared {
                 Ok(set)
             }
             Err(failure) => {
+                self.failures.fetch_add(1, Relaxed);
                 tracing::warn!(jwks.url = url, error = %failure, "fetching the key set failed");
                 Err(AuthError::KeysUnavailable)
             }

@@ -25,4 +25,4 @@ pub mod actix;
 pub use algorithm::Algorithm;
 pub use config::{SubjectFormat, VerifierConfig};
 pub use error::{AuthError, SetupError};
-pub use verifier::{NoExtraClaims, Verified, Verifier};
+pub use verifier::{KeyStats, NoExtraClaims, Verified, Verifier};

@@ -41,6 +41,17 @@ pub struct Verified<C> {
     pub claims: C,
 }
 
+/// The key cache's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyStats {
+    /// JWKS fetches attempted since the verifier was built.
+    pub fetches: u64,
+    /// Of those, the ones that failed.
+    pub failures: u64,
+    /// Usable keys held now.
+    pub keys: usize,
+}
+
 /// Claims type for callers that need only the standard claims.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct NoExtraClaims {}
@@ -73,6 +84,11 @@ impl<C: DeserializeOwned> Verifier<C> {
     /// wait; a failure is logged and returned, and later requests try again.
     pub async fn refresh_keys(&self) -> Result<usize, AuthError> {
         self.keys.refresh().await
+    }
+
+    /// Counters of the key cache, for metrics.
+    pub fn key_stats(&self) -> KeyStats {
+        self.keys.stats()
     }
 
     /// Number of keys currently held that tokens can be verified with.

@@ -19,6 +19,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub cors: CorsSection,
     pub entries: EntrySettings,
+    pub rate_limit: RateLimitSection,
+    pub metrics: MetricsSection,
     pub log: LogSettings,
     pub dev: DevSettings,
 }
@@ -70,6 +72,21 @@ pub struct CorsSection {
 #[serde(deny_unknown_fields)]
 pub struct EntrySettings {
     pub max_content_bytes: usize,
+}
+
+/// `[rate_limit]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSection {
+    pub requests_per_second: u32,
+    pub burst: u32,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    pub port: u16,
 }
 
 /// `[log]`.

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use journal_api::{AppState, CorsSettings, NeonClaims};
+use journal_api::{
+    AppState, CorsSettings, Metrics, NeonClaims, RateLimitSettings, UserRateLimiter,
+};
 use journal_auth::{Verifier, VerifierConfig};
 use journal_domain::ContentRules;
 use journal_storage::{ConnectSettings, Database, PoolSettings, StorageError};
@@ -122,15 +124,31 @@ pub fn app_state(
             allowed_origins: settings.cors.allowed_origins.clone(),
             ..CorsSettings::default()
         },
+        rate_limiter: UserRateLimiter::new(RateLimitSettings {
+            requests_per_second: settings.rate_limit.requests_per_second,
+            burst: settings.rate_limit.burst,
+        })
+        .map(Arc::new),
+        metrics: Arc::new(
+            Metrics::new().map_err(|error| StartupError::Other(format!("metrics: {error}")))?,
+        ),
+        metrics_on_api_port: settings.metrics.port == 0,
     })
 }
 
-/// Serves the API on `host:port` until SIGTERM or SIGINT, then closes the pool.
+/// Serves the API on `host:port` (and metrics on their own port when configured) until
+/// SIGTERM or SIGINT; requests in flight get the shutdown timeout to finish; then the pool
+/// closes.
 pub async fn run_api(settings: &Settings, state: AppState, host: &str) -> Result<(), StartupError> {
     let database = state.database.clone();
     let address = format!("{host}:{}", settings.server.port);
+    let metrics_server = match settings.metrics.port {
+        0 => None,
+        port => Some(metrics_server(state.clone(), host, port)?),
+    };
 
-    let mut server = HttpServer::new(move || journal_api::app(state.clone()))
+    let for_workers = state;
+    let mut server = HttpServer::new(move || journal_api::app(for_workers.clone()))
         .shutdown_timeout(settings.server.shutdown_timeout_seconds);
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
@@ -141,9 +159,33 @@ pub async fn run_api(settings: &Settings, state: AppState, host: &str) -> Result
     })?;
 
     tracing::info!(http.address = %address, "journal API listening");
-    server.run().await?;
+    let outcome = server.run().await;
 
+    if let Some(metrics) = metrics_server {
+        metrics.stop(true).await;
+    }
     database.close();
     tracing::info!("journal API stopped");
-    Ok(())
+    Ok(outcome?)
+}
+
+fn metrics_server(
+    state: AppState,
+    host: &str,
+    port: u16,
+) -> Result<actix_web::dev::ServerHandle, StartupError> {
+    let address = format!("{host}:{port}");
+    let server = HttpServer::new(move || journal_api::metrics_app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .bind(&address)
+        .map_err(|cause| StartupError::Bind {
+            address: address.clone(),
+            cause,
+        })?
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    tracing::info!(http.address = %address, "metrics listening");
+    Ok(handle)
 }

@@ -18,5 +18,5 @@ pub use connect::{ConnectSettings, SslMode};
 pub use entries::{Change, create_entry, delete_entry, get_entry, list_entries, update_entry};
 pub use error::StorageError;
 pub use migrate::run_migrations;
-pub use pool::{Connection, Database, PoolSettings};
+pub use pool::{Connection, Database, PoolSettings, PoolStatus};
 pub use users::{ensure_user, user_exists};

@@ -32,6 +32,15 @@ impl Default for PoolSettings {
     }
 }
 
+/// A snapshot of the pool, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    pub open: usize,
+    pub in_use: usize,
+    pub waiting: usize,
+}
+
 /// The journal's database: a pool over one connection string. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -88,6 +97,17 @@ impl Database {
             .execute(&mut *connection)
             .await?;
         Ok(())
+    }
+
+    /// How many connections the pool holds, lends out and is waited for, right now.
+    pub fn status(&self) -> PoolStatus {
+        let status = self.pool.status();
+        PoolStatus {
+            max_size: status.max_size,
+            open: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+        }
     }
 
     /// The connection settings this pool was built from.

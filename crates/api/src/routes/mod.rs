@@ -2,3 +2,4 @@
 
 pub(crate) mod entries;
 pub(crate) mod fallback;
+pub(crate) mod health;

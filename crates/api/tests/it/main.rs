@@ -52,6 +52,9 @@ impl Fixture {
             verifier: Arc::new(Verifier::<NeonClaims>::new(config).unwrap()),
             content_rules: ContentRules::default(),
             cors: CorsSettings::default(),
+            rate_limiter: None,
+            metrics: Arc::new(journal_api::Metrics::new().unwrap()),
+            metrics_on_api_port: true,
         }
     }
 

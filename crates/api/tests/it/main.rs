@@ -4,6 +4,7 @@
 
 mod entries;
 mod errors;
+mod operator;
 mod single_entries;
 
 use std::sync::Arc;

@@ -10,4 +10,5 @@ mod better_auth;
 mod config_errors;
 mod dev_command;
 mod harness;
+mod operations;
 mod tidy;

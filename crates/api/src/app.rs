@@ -52,14 +52,14 @@ pub fn app(
             web::resource("/api/entries")
                 .route(web::get().to(entries::list_entries))
                 .route(web::post().to(entries::create_entry))
-                .default_service(web::to(fallback::method_not_allowed)),
+                .default_service(web::to(fallback::method_not_allowed("GET, POST"))),
         )
         .service(
             web::resource("/api/entries/{id}")
                 .route(web::get().to(entries::get_entry))
                 .route(web::put().to(entries::update_entry))
                 .route(web::delete().to(entries::delete_entry))
-                .default_service(web::to(fallback::method_not_allowed)),
+                .default_service(web::to(fallback::method_not_allowed("GET, PUT, DELETE"))),
         )
         .default_service(web::to(fallback::not_found))
 }

@@ -47,11 +47,6 @@ pub struct IssuedToken {
     pub expires_at: u64,
 }
 
-#[derive(Deserialize)]
-struct TokenRequest {
-    email: serde_json::Value,
-}
-
 #[derive(Serialize)]
 struct DevClaims<'a> {
     iss: &'a str,
@@ -166,8 +161,16 @@ pub fn dev_identity_app(
         .wrap(cors.middleware())
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_plain_errors))
         .wrap(from_fn(crate::log::trace_request))
-        .route("/.well-known/jwks.json", web::get().to(publish_keys))
-        .route("/token", web::post().to(issue_token))
+        .service(
+            web::resource("/.well-known/jwks.json")
+                .route(web::get().to(publish_keys))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/token")
+                .route(web::post().to(issue_token))
+                .default_service(web::to(fallback::method_not_allowed("POST"))),
+        )
         .default_service(web::to(fallback::not_found))
 }
 
@@ -180,24 +183,27 @@ async fn publish_keys(identity: web::Data<DevIdentity>) -> HttpResponse {
 async fn issue_token(
     identity: web::Data<DevIdentity>,
     database: web::Data<Database>,
-    body: web::Json<TokenRequest>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = match &body.email {
-        serde_json::Value::String(email) if is_plausible_email(email) => email.trim(),
+    let email = match body.get("email") {
+        Some(serde_json::Value::String(email)) if is_plausible_email(email) => {
+            email.trim().to_lowercase()
+        }
         _ => {
-            return Err(ApiError::InvalidEntry(
-                "email must be an address like a@b.example".into(),
-            ));
+            let reason = "the body must be {\"email\": \"someone@example.com\"}";
+            return Err(ApiError::InvalidRequest(reason.into()));
         }
     };
 
-    let issued = identity.issue(&database, email).await?;
+    let issued = identity.issue(&database, &email).await?;
 
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(issued))
 }
 
+/// A plain address: one `@`, a dotted domain, no quotes, spaces, controls or formatting
+/// characters (such as right-to-left overrides).
 fn is_plausible_email(email: &str) -> bool {
     let email = email.trim();
     let Some((local, domain)) = email.split_once('@') else {
@@ -205,8 +211,13 @@ fn is_plausible_email(email: &str) -> bool {
     };
     email.len() <= MAX_EMAIL_BYTES
         && !local.is_empty()
-        && !domain.is_empty()
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@.+-_'".contains(c))
 }
 
 #[cfg(test)]
@@ -220,6 +231,10 @@ mod tests {
         assert!(!is_plausible_email("@example.com"));
         assert!(!is_plausible_email("a b@example.com"));
         assert!(!is_plausible_email(&format!("{}@x.y", "a".repeat(300))));
+        assert!(!is_plausible_email("a@b@c.d"));
+        assert!(!is_plausible_email("\"q\"@x.y"));
+        assert!(!is_plausible_email("evil\u{202e}@x.y"));
+        assert!(!is_plausible_email("a@localhost"));
     }
 
     #[test]

@@ -48,9 +48,21 @@ pub enum ApiError {
     /// No route matches the path.
     #[error("no resource at this path")]
     NotFound,
-    /// The route exists but not for this method.
-    #[error("this method is not allowed here")]
-    MethodNotAllowed,
+    /// The route exists but not for this method; `allow` lists the methods it serves.
+    #[error("this method is not allowed here; use {allow}")]
+    MethodNotAllowed { allow: &'static str },
+    /// The body did not arrive in time.
+    #[error("the request body did not arrive within {seconds} seconds")]
+    BodyTimeout { seconds: u64 },
+    /// The body uses a content coding this server does not decode.
+    #[error("the request body must not be compressed (Content-Encoding is not supported)")]
+    UnsupportedEncoding,
+    /// A request to the development identity provider is not acceptable; the text says why.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A browser's cross-origin request that the CORS policy does not allow.
+    #[error("this origin, method or header is not allowed by the server's CORS policy")]
+    CorsRefused,
     /// A dependency (the database or the issuer's keys) is unavailable; try again later.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
@@ -100,7 +112,11 @@ impl ApiError {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::BodyTimeout { .. } => "body_timeout",
+            Self::UnsupportedEncoding => "unsupported_encoding",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::CorsRefused => "cors_refused",
             Self::Unavailable(_) => "unavailable",
             Self::RateLimited { .. } => "rate_limited",
             Self::NotReady(_) => "not_ready",
@@ -148,7 +164,11 @@ impl ResponseError for ApiError {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            Self::UnsupportedEncoding => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::CorsRefused => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -244,7 +264,7 @@ impl From<actix_web::error::JsonPayloadError> for ApiError {
             Json::Deserialize(cause) => {
                 Self::MalformedBody(format!("the body is not valid JSON: {cause}"))
             }
-            other => Self::MalformedBody(format!("the body could not be read: {other}")),
+            _ => Self::MalformedBody("the body could not be read completely".into()),
         }
     }
 }

@@ -53,10 +53,14 @@ impl<C: DeserializeOwned + 'static> FromRequest for Authenticated<C> {
 
 /// The token from an `Authorization: Bearer <token>` header (the scheme is case-insensitive).
 pub fn bearer_token(request: &HttpRequest) -> Result<&str, AuthError> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(AuthError::MissingToken)?
+    let mut values = request.headers().get_all(header::AUTHORIZATION);
+    let value = values.next().ok_or(AuthError::MissingToken)?;
+    if values.next().is_some() {
+        return Err(AuthError::Malformed(
+            "the request has more than one Authorization header",
+        ));
+    }
+    let value = value
         .to_str()
         .map_err(|_| AuthError::Malformed("the Authorization header is not ASCII"))?;
 

@@ -23,6 +23,15 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
         url => url.to_owned(),
     };
     let connect = ConnectSettings::parse(&database_url)?;
+    if !connect.is_local() {
+        return Err(StartupError::Other(format!(
+            "dev refuses the database at {}: its identity provider creates users and signs \
+             tokens for anyone, so it only runs against a database on this machine. Unset \
+             DATABASE_URL (and its line in .env) to use {}, or use `serve`.",
+            connect.host_names(),
+            "the local journal_dev database"
+        )));
+    }
     ensure_database(&connect).await?;
     run_migrations(&connect).await?;
     let database = database(&settings, connect)?;
@@ -70,7 +79,10 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
 
 fn print_banner(settings: &Settings, auth_base: &str, token: &str) {
     let api = format!("http://{LOOPBACK}:{}", settings.server.port);
-    let minutes = settings.dev.token_lifetime_seconds / 60;
+    let lifetime = match settings.dev.token_lifetime_seconds {
+        seconds if seconds < 120 => format!("{seconds} seconds"),
+        seconds => format!("{} minutes", seconds / 60),
+    };
     let email = &settings.dev.demo_email;
     println!(
         "\n\
@@ -79,16 +91,16 @@ fn print_banner(settings: &Settings, auth_base: &str, token: &str) {
         \n\
         API:                {api}/api/entries\n\
         Identity provider:  {auth_base}  (keys: /.well-known/jwks.json, tokens: POST /token)\n\
-        Demo user:          {email}  (token valid for {minutes} minutes)\n\
+        Demo user:          {email}  (token valid for {lifetime})\n\
         \n\
         export TOKEN={token}\n\
         \n\
         Write an entry, then read your entries:\n\
-        \x20 curl -s -X POST {api}/api/entries -H \"Authorization: Bearer $TOKEN\" \
+        \x20 curl -s -w '\\n' -X POST {api}/api/entries -H \"Authorization: Bearer $TOKEN\" \
         -H 'Content-Type: application/json' -d '{{\"content\":\"My first entry\"}}'\n\
-        \x20 curl -s {api}/api/entries -H \"Authorization: Bearer $TOKEN\"\n\
+        \x20 curl -s -w '\\n' {api}/api/entries -H \"Authorization: Bearer $TOKEN\"\n\
         A token for another user:\n\
-        \x20 curl -s -X POST {auth_base}/token -H 'Content-Type: application/json' \
+        \x20 curl -s -w '\\n' -X POST {auth_base}/token -H 'Content-Type: application/json' \
         -d '{{\"email\":\"you@example.com\"}}'\n"
     );
 }

@@ -123,6 +123,32 @@ impl ConnectSettings {
         self.postgres.get_dbname()
     }
 
+    /// True when every host is this machine: a Unix socket or a loopback address.
+    pub fn is_local(&self) -> bool {
+        self.postgres.get_hosts().iter().all(|host| match host {
+            tokio_postgres::config::Host::Unix(_) => true,
+            tokio_postgres::config::Host::Tcp(name) => {
+                name == "localhost"
+                    || name
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+        })
+    }
+
+    /// The host names, for messages.
+    pub fn host_names(&self) -> String {
+        self.postgres
+            .get_hosts()
+            .iter()
+            .map(|host| match host {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The same settings pointed at another database on the same server.
     pub fn with_database(&self, name: &str) -> Self {
         let mut copy = self.clone();
@@ -366,6 +392,20 @@ mod tests {
         let settings = ConnectSettings::parse("postgres://u:hunter2@h/db").unwrap();
 
         assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn loopback_and_socket_hosts_are_local_and_others_are_not() {
+        let local = |url: &str| ConnectSettings::parse(url).unwrap().is_local();
+
+        assert!(local("postgres://u@127.0.0.1/db"));
+        assert!(local("postgres://u@localhost:5433/db"));
+        assert!(local("postgres://u@[::1]/db"));
+        assert!(local("postgres://u@%2Fvar%2Frun%2Fpostgresql/db"));
+        assert!(!local(
+            "postgres://u@ep-x-pooler.us-east-2.aws.neon.tech/db"
+        ));
+        assert!(!local("postgres://u@10.0.0.5/db"));
     }
 
     #[test]

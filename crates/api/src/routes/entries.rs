@@ -11,6 +11,9 @@ use crate::paging::{ListQuery, next_link};
 use crate::preconditions::{IfMatch, entity_tag, none_match_hits};
 use crate::{ApiError, AppState};
 
+/// Longest wait for a request body once its headers arrived.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// `GET /api/entries?limit=&cursor=`: a page of the caller's entries, newest first, as a JSON
 /// array; `Link: <…>; rel="next"` when more follow.
 pub(crate) async fn list_entries(
@@ -173,14 +176,27 @@ async fn expected_version(
     }
 }
 
-/// Reads the body as JSON (after authentication) and checks its `content`.
+/// Reads the body as JSON (after authentication, within [`BODY_TIMEOUT`]) and checks its
+/// `content`.
 async fn read_content(
     request: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
 ) -> actix_web::Result<EntryContent> {
-    let body = web::Json::<serde_json::Value>::from_request(request, &mut payload.into_inner())
-        .await?
+    let encoded = request
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|coding| !coding.as_bytes().eq_ignore_ascii_case(b"identity"));
+    if encoded {
+        return Err(ApiError::UnsupportedEncoding.into());
+    }
+
+    let reading = web::Json::<serde_json::Value>::from_request(request, &mut payload.into_inner());
+    let body = tokio::time::timeout(BODY_TIMEOUT, reading)
+        .await
+        .map_err(|_| ApiError::BodyTimeout {
+            seconds: BODY_TIMEOUT.as_secs(),
+        })??
         .into_inner();
 
     let text = content_of(body)?;

@@ -12,9 +12,11 @@ pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-/// A route asked for with a method it does not serve.
-pub(crate) async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// The answer for a method a resource does not serve, naming those it does.
+pub(crate) fn method_not_allowed(
+    allow: &'static str,
+) -> impl Fn() -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone + 'static {
+    move || std::future::ready(Err(ApiError::MethodNotAllowed { allow }))
 }
 
 /// Rewrites an error response that is not yet problem+json (from actix itself or a
@@ -33,7 +35,14 @@ pub(crate) fn problem_for_plain_errors<B>(
     }
 
     let (request, original) = response.into_parts();
-    let mut problem = ApiError::Status(original.status()).error_response();
+    let cross_origin_refused = original.status() == actix_web::http::StatusCode::BAD_REQUEST
+        && request.headers().contains_key(header::ORIGIN);
+    let error = if cross_origin_refused {
+        ApiError::CorsRefused
+    } else {
+        ApiError::Status(original.status())
+    };
+    let mut problem = error.error_response();
     for (name, value) in original.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             problem.headers_mut().insert(name.clone(), value.clone());

@@ -175,5 +175,6 @@ async fn a_preflight_from_another_origin_is_refused_as_a_problem() {
     .await;
 
     preflight.assert_problem(400);
+    assert_eq!(preflight.body["code"], "cors_refused");
     assert!(preflight.header("access-control-allow-origin").is_none());
 }

@@ -208,6 +208,13 @@ async fn bad_bodies_get_the_fitting_4xx_and_write_nothing() {
         ),
         ("no content type", None, r#"{"content": "hi"}"#.into(), 415),
     ];
+    let gzip = TestRequest::post()
+        .uri("/api/entries")
+        .insert_header(bearer(&token))
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Content-Encoding", "gzip"))
+        .set_payload(r#"{"content": "not really gzip"}"#);
+    send(&service, gzip).await.assert_problem(415);
 
     for (name, content_type, body, status) in cases {
         let mut request = TestRequest::post()
@@ -303,4 +310,26 @@ async fn the_hostile_token_catalogue_is_refused_over_http() {
     }
     assert_eq!(fixture.entry_count().await, 0);
     assert_eq!(attacker.hits(), 0);
+}
+
+#[actix_web::test]
+async fn two_authorization_headers_are_refused() {
+    let fixture = Fixture::new().await;
+    let service = test::init_service(app(fixture.state())).await;
+    let (_, alice) = fixture.signed_in("alice@x.test").await;
+    let (_, bob) = fixture.signed_in("bob@x.test").await;
+
+    let request = TestRequest::get()
+        .uri("/api/entries")
+        .append_header(bearer(&alice))
+        .append_header(bearer(&bob));
+    let answer = send(&service, request).await;
+
+    answer.assert_problem(401);
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more than one")
+    );
 }

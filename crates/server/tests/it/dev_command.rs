@@ -76,9 +76,32 @@ async fn dev_prints_a_token_that_round_trips_an_entry_and_stops_cleanly() {
         .await
         .unwrap();
     assert_eq!(bad_email.status(), 422);
+    let problem: serde_json::Value = bad_email.json().await.unwrap();
+    assert_eq!(problem["code"], "invalid_request");
 
     let status = dev
         .terminate(Duration::from_secs(15))
         .expect("dev exits after SIGTERM");
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn dev_refuses_a_database_on_another_machine() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_journal-server"))
+        .arg("dev")
+        .current_dir(std::env::temp_dir())
+        .env(
+            "DATABASE_URL",
+            "postgresql://u:p@ep-cool-darkness-pooler.example.neon.tech/neondb",
+        )
+        .output()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("only runs against a database on this machine"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("u:p@"), "{stderr}");
 }

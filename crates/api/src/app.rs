@@ -43,6 +43,10 @@ pub fn app(
         .wrap(from_fn(crate::log::trace_request))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route(
+            "/api/openapi.json",
+            web::get().to(crate::openapi::serve_openapi),
+        )
         .configure(|config| {
             if state.metrics_on_api_port {
                 config.route("/metrics", web::get().to(serve_metrics));

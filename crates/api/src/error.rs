@@ -80,13 +80,19 @@ pub enum ApiError {
     Status(StatusCode),
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem document, as every error is answered.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem<'a> {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The status's reason phrase.
     title: &'static str,
+    /// The HTTP status.
     status: u16,
+    /// What went wrong, in words for a person.
     detail: String,
+    /// A stable machine-readable code, e.g. `invalid_token` or `entry_changed`.
     code: &'a str,
     /// The id of the request, as in the `X-Request-Id` response header.
     #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]

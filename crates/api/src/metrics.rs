@@ -116,6 +116,13 @@ fn to_gauge(value: usize) -> i64 {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", body = String,
+               content_type = "text/plain"))
+)]
 pub(crate) async fn serve_metrics(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,

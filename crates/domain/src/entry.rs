@@ -44,9 +44,12 @@ impl EntryId {
 
 /// A stored entry, serialised with the field names the tutorial's SPA reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Entry))]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1))]
     pub id: EntryId,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub user_id: UserId,
     pub content: String,
     #[serde(serialize_with = "rfc3339_utc")]

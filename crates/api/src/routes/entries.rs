@@ -3,10 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use journal_domain::{EntryContent, EntryId, NewEntry, UserId};
+use journal_domain::{EntryContent, EntryId, JournalEntry, NewEntry, UserId};
 use journal_storage::{Change, Connection};
 
+use crate::error::Problem;
 use crate::identity::CurrentUser;
+use crate::openapi::EntryBody;
 use crate::paging::{ListQuery, next_link};
 use crate::preconditions::{IfMatch, entity_tag, none_match_hits};
 use crate::{ApiError, AppState};
@@ -16,6 +18,31 @@ const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// `GET /api/entries?limit=&cursor=`: a page of the caller's entries, newest first, as a JSON
 /// array; `Link: <…>; rel="next"` when more follow.
+#[utoipa::path(
+    get,
+    path = "/api/entries",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Entries per page, 1 to 200; default 50"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's Link"),
+    ),
+    responses(
+        (status = 200, description = "A page of entries, newest first", body = [JournalEntry],
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more follow"))),
+        (status = 400, description = "A bad limit or cursor", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem,
+         content_type = "application/problem+json",
+         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
+        (status = 429, description = "Over the per-user rate limit", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub(crate) async fn list_entries(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -44,6 +71,39 @@ pub(crate) async fn list_entries(
 ///
 /// The body is read only after the token verified, so an anonymous client learns nothing
 /// from how its body would have been judged.
+#[utoipa::path(
+    post,
+    path = "/api/entries",
+    tag = "entries",
+    security(("bearer" = [])),
+    request_body = EntryBody,
+    responses(
+        (status = 201, description = "Stored", body = JournalEntry,
+         headers(("Location" = String, description = "The entry's URL"),
+                 ("ETag" = String, description = "The entry's version"))),
+        (status = 403, description = "The signed-in user has no user row", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive in time", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON, or is compressed", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 422, description = "The content is not acceptable", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem,
+         content_type = "application/problem+json",
+         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
+        (status = 429, description = "Over the per-user rate limit", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub(crate) async fn create_entry(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -71,6 +131,31 @@ pub(crate) async fn create_entry(
 }
 
 /// `GET /api/entries/{id}`: one entry with its `ETag`; `304` when `If-None-Match` names it.
+#[utoipa::path(
+    get,
+    path = "/api/entries/{id}",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The entry's id"),
+           ("If-None-Match" = Option<String>, Header, description = "A tag from an earlier read")),
+    responses(
+        (status = 200, description = "The entry", body = JournalEntry,
+         headers(("ETag" = String, description = "The entry's version"))),
+        (status = 304, description = "Unchanged since the tag in If-None-Match",
+         headers(("ETag" = String, description = "The entry's version"))),
+        (status = 404, description = "The caller has no entry with this id", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem,
+         content_type = "application/problem+json",
+         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
+        (status = 429, description = "Over the per-user rate limit", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub(crate) async fn get_entry(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -97,6 +182,43 @@ pub(crate) async fn get_entry(
 
 /// `PUT /api/entries/{id}` with `{"content": "..."}`: replaces the content; `412` with the
 /// current entry when `If-Match` names a version that is no longer current.
+#[utoipa::path(
+    put,
+    path = "/api/entries/{id}",
+    tag = "entries",
+    security(("bearer" = [])),
+    request_body = EntryBody,
+    params(("id" = i64, Path, description = "The entry's id"),
+           ("If-Match" = Option<String>, Header, description = "Change only this version")),
+    responses(
+        (status = 200, description = "Changed", body = JournalEntry,
+         headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "The caller has no entry with this id", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 412, description = "The entry changed since the tag in If-Match; `current` \
+         holds it now", body = Problem, content_type = "application/problem+json",
+         headers(("ETag" = String, description = "The current version's tag"))),
+        (status = 400, description = "Malformed JSON", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive in time", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON, or is compressed", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 422, description = "The content is not acceptable", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem,
+         content_type = "application/problem+json",
+         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
+        (status = 429, description = "Over the per-user rate limit", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub(crate) async fn update_entry(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -123,6 +245,31 @@ pub(crate) async fn update_entry(
 }
 
 /// `DELETE /api/entries/{id}`: `204`; `412` when `If-Match` names a stale version.
+#[utoipa::path(
+    delete,
+    path = "/api/entries/{id}",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The entry's id"),
+           ("If-Match" = Option<String>, Header, description = "Delete only this version")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "The caller has no entry with this id", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 412, description = "The entry changed since the tag in If-Match; `current` \
+         holds it now", body = Problem, content_type = "application/problem+json",
+         headers(("ETag" = String, description = "The current version's tag"))),
+        (status = 401, description = "Missing or invalid token", body = Problem,
+         content_type = "application/problem+json",
+         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
+        (status = 429, description = "Over the per-user rate limit", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub(crate) async fn delete_entry(
     request: HttpRequest,
     state: web::Data<AppState>,

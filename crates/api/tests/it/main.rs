@@ -4,6 +4,7 @@
 
 mod entries;
 mod errors;
+mod openapi_drift;
 mod operator;
 mod single_entries;
 

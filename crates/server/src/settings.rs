@@ -10,6 +10,9 @@ use serde::Deserialize;
 /// The built-in defaults; also the reference for every field.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
+/// The built-in `production` profile, used when no `config/production.toml` is on disk.
+pub const PRODUCTION_TOML: &str = include_str!("../../../config/production.toml");
+
 /// Everything the server can be configured with.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,7 +155,14 @@ impl Settings {
 
         if let Some(profile) = sources.profile.as_deref().filter(|name| !name.is_empty()) {
             let path = Path::new("config").join(format!("{profile}.toml"));
-            builder = builder.add_source(config::File::from(path).required(false));
+            builder = if profile == "production" && !path.exists() {
+                builder.add_source(config::File::from_str(
+                    PRODUCTION_TOML,
+                    config::FileFormat::Toml,
+                ))
+            } else {
+                builder.add_source(config::File::from(path).required(false))
+            };
         }
         if let Some(file) = &sources.file {
             builder = builder.add_source(config::File::from(file.as_path()).required(true));
@@ -341,6 +351,18 @@ mod tests {
 
         assert_eq!(settings.server.port, 9090);
         assert_eq!(settings.database.max_connections, 3);
+    }
+
+    #[test]
+    fn the_production_profile_logs_json() {
+        let sources = Sources {
+            file: None,
+            profile: Some("production".into()),
+        };
+
+        let settings = Settings::load_from(&sources, |_| None, Vec::new()).unwrap();
+
+        assert_eq!(settings.log.format, LogFormat::Json);
     }
 
     #[test]

@@ -10,6 +10,9 @@ use journal_storage::{ConnectSettings, ensure_database, run_migrations};
 use secrecy::ExposeSecret;
 use url::Url;
 
+use std::path::PathBuf;
+
+use crate::private_postgres::PrivateCluster;
 use crate::settings::Settings;
 use crate::startup::{StartupError, app_state, database, run_api, verifier_config};
 
@@ -18,18 +21,32 @@ const LOOPBACK: &str = "127.0.0.1";
 pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     tracing::warn!("dev mode: a development identity provider signs tokens for anyone");
 
-    let database_url = match settings.database.url.expose_secret() {
-        url if url.trim().is_empty() => settings.dev.database_url.expose_secret().to_owned(),
-        url => url.to_owned(),
+    let configured = [
+        settings.database.url.expose_secret(),
+        settings.dev.database_url.expose_secret(),
+    ]
+    .into_iter()
+    .find(|url| !url.trim().is_empty())
+    .map(str::to_owned);
+    let (database_url, cluster) = match configured {
+        Some(url) => (url, None),
+        None => {
+            let folder = Some(settings.dev.data_dir.trim()).filter(|dir| !dir.is_empty());
+            let cluster = PrivateCluster::start(folder.map(PathBuf::from))?;
+            println!(
+                "PostgreSQL:         private cluster in {}",
+                cluster.data_folder().display()
+            );
+            (cluster.database_url(), Some(cluster))
+        }
     };
     let connect = ConnectSettings::parse(&database_url)?;
     if !connect.is_local() {
         return Err(StartupError::Other(format!(
             "dev refuses the database at {}: its identity provider creates users and signs \
              tokens for anyone, so it only runs against a database on this machine. Unset \
-             DATABASE_URL (and its line in .env) to use {}, or use `serve`.",
+             DATABASE_URL (and its line in .env) to use a private cluster, or use `serve`.",
             connect.host_names(),
-            "the local journal_dev database"
         )));
     }
     ensure_database(&connect).await?;
@@ -74,6 +91,9 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
 
     let outcome = run_api(&settings, state, LOOPBACK).await;
     identity_handle.stop(true).await;
+    if let Some(cluster) = cluster {
+        cluster.stop()?;
+    }
     outcome
 }
 

@@ -5,6 +5,7 @@
 //! Invariant: only this crate reads files or the environment.
 
 mod dev;
+mod private_postgres;
 mod serve;
 mod settings;
 mod startup;

@@ -113,6 +113,7 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct DevSettings {
     pub database_url: SecretString,
+    pub data_dir: String,
     pub auth_port: u16,
     pub demo_email: String,
     pub token_lifetime_seconds: u64,

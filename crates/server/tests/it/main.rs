@@ -11,4 +11,5 @@ mod config_errors;
 mod dev_command;
 mod harness;
 mod operations;
+mod private_postgres;
 mod tidy;

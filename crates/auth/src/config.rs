@@ -22,8 +22,11 @@ pub struct VerifierConfig {
     pub leeway: Duration,
     /// Shortest time between two fetches caused by unknown `kid`s. Default: 30 s.
     pub refetch_cooldown: Duration,
-    /// How long a fetched key set is used before it is fetched again. Default: 10 min.
+    /// How long a fetched key set is used when the issuer sends no `Cache-Control: max-age`.
+    /// Default: 10 min.
     pub cache_ttl: Duration,
+    /// Bounds the issuer's `max-age` is clamped to. Default: 1 min to 24 h.
+    pub cache_ttl_bounds: (Duration, Duration),
     /// Keys are still used this long past `cache_ttl` while the issuer cannot be reached.
     /// Default: 24 h.
     pub max_staleness: Duration,
@@ -74,6 +77,7 @@ impl VerifierConfig {
             leeway: Duration::from_secs(30),
             refetch_cooldown: Duration::from_secs(30),
             cache_ttl: Duration::from_secs(600),
+            cache_ttl_bounds: (Duration::from_secs(60), Duration::from_secs(24 * 3600)),
             max_staleness: Duration::from_secs(24 * 3600),
             max_lifetime: Duration::from_secs(24 * 3600),
             connect_timeout: Duration::from_secs(5),
@@ -99,6 +103,9 @@ impl VerifierConfig {
             return Err(SetupError::Invalid(
                 "at least one algorithm must be allowed",
             ));
+        }
+        if self.cache_ttl_bounds.0 > self.cache_ttl_bounds.1 {
+            return Err(SetupError::Invalid("the cache TTL bounds are reversed"));
         }
         if !matches!(self.jwks_url.scheme(), "https" | "http") {
             return Err(SetupError::Invalid("the JWKS URL must use https or http"));

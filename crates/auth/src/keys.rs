@@ -11,10 +11,6 @@ use serde::Deserialize;
 
 use crate::{Algorithm, AuthError, SetupError, VerifierConfig};
 
-/// Bounds applied to an issuer's `Cache-Control: max-age`.
-const MIN_CACHE_TTL: Duration = Duration::from_secs(60);
-const MAX_CACHE_TTL: Duration = Duration::from_secs(24 * 3600);
-
 /// The background task refreshes keys once this fraction of their freshness has passed.
 const REFRESH_AHEAD: f64 = 0.75;
 
@@ -258,7 +254,7 @@ impl Shared {
         match self.fetch().await {
             Ok((keys, max_age)) => {
                 let fresh_for = max_age.map_or(self.config.cache_ttl, |age| {
-                    age.clamp(MIN_CACHE_TTL, MAX_CACHE_TTL)
+                    age.clamp(self.config.cache_ttl_bounds.0, self.config.cache_ttl_bounds.1)
                 });
                 tracing::info!(
                     jwks.url = url,

@@ -254,7 +254,10 @@ impl Shared {
         match self.fetch().await {
             Ok((keys, max_age)) => {
                 let fresh_for = max_age.map_or(self.config.cache_ttl, |age| {
-                    age.clamp(self.config.cache_ttl_bounds.0, self.config.cache_ttl_bounds.1)
+                    age.clamp(
+                        self.config.cache_ttl_bounds.0,
+                        self.config.cache_ttl_bounds.1,
+                    )
                 });
                 tracing::info!(
                     jwks.url = url,

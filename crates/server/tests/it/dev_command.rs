@@ -1,6 +1,5 @@
 //! `journal-server dev`: the main job on one machine, with the built-in identity provider.
 
-use std::io::{BufRead, BufReader};
 use std::time::Duration;
 
 use journal_testkit::TestDatabase;
@@ -22,12 +21,7 @@ async fn dev_prints_a_token_that_round_trips_an_entry_and_stops_cleanly() {
         port,
     );
 
-    let stdout = dev.child.stdout.take().unwrap();
-    let token = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("export TOKEN=").map(str::to_owned))
-        .expect("dev prints a token");
+    let token = dev.printed_token();
     let api = format!("http://127.0.0.1:{port}/api/entries");
 
     let created = client()

@@ -51,6 +51,20 @@ impl Running {
         None
     }
 
+    /// The token `dev` prints on its `export TOKEN=` line (read from stdout).
+    pub fn printed_token(&mut self) -> String {
+        let stdout = self
+            .child
+            .stdout
+            .take()
+            .expect("stdout is piped and not yet read");
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("export TOKEN=").map(str::to_owned))
+            .expect("dev prints a token")
+    }
+
     /// Everything the process wrote to stderr so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

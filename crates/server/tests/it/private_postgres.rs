@@ -1,7 +1,6 @@
 //! `dev` without a database URL runs a private PostgreSQL cluster: entries survive a restart,
 //! nothing is left running after SIGTERM, and a `dev` killed outright is recovered from.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,12 +27,7 @@ fn start_dev(data: &Path) -> (Running, String, String) {
         ],
         port,
     );
-    let stdout = dev.child.stdout.take().unwrap();
-    let token = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("export TOKEN=").map(str::to_owned))
-        .expect("dev prints a token");
+    let token = dev.printed_token();
     (dev, token, format!("http://127.0.0.1:{port}/api/entries"))
 }
 

@@ -24,6 +24,12 @@ pub enum ApiError {
     /// The token is valid but its user has no row in `neon_auth."user"`.
     #[error("the signed-in user is not known to this database")]
     UnknownUser,
+    /// A request header has a bad value; the text names it.
+    #[error("{0}")]
+    BadHeader(String),
+    /// The `Idempotency-Key` was used before with different content.
+    #[error("this Idempotency-Key was already used with different content")]
+    IdempotencyKeyReused,
     /// The query string has a bad parameter.
     #[error("{0}")]
     BadQuery(String),
@@ -110,6 +116,8 @@ impl ApiError {
             Self::Unauthenticated(AuthError::MissingToken) => "missing_token",
             Self::Unauthenticated(_) => "invalid_token",
             Self::UnknownUser => "unknown_user",
+            Self::BadHeader(_) => "bad_header",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::BadQuery(_) => "bad_query",
             Self::EntryNotFound => "entry_not_found",
             Self::PreconditionFailed(_) => "entry_changed",
@@ -162,6 +170,8 @@ impl ResponseError for ApiError {
             }
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::UnknownUser => StatusCode::FORBIDDEN,
+            Self::BadHeader(_) => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadQuery(_) => StatusCode::BAD_REQUEST,
             Self::EntryNotFound => StatusCode::NOT_FOUND,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,

@@ -83,12 +83,16 @@ pub async fn create_entry(
         .get_result(connection)
         .await;
 
-    match inserted {
-        Ok(row) => Ok(row.into_entry()),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => {
-            Err(StorageError::UnknownUser)
+    inserted.map(EntryRow::into_entry).map_err(unknown_user_or)
+}
+
+/// `UnknownUser` for a foreign-key violation (the owner has no user row), else the error.
+pub(crate) fn unknown_user_or(error: DieselError) -> StorageError {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StorageError::UnknownUser
         }
-        Err(other) => Err(other.into()),
+        other => other.into(),
     }
 }
 

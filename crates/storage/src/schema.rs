@@ -26,5 +26,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    journal_idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        content_sha256 -> Text,
+        entry_id -> Nullable<Int8>,
+        entry_created_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(journal_entries -> user (user_id));
 diesel::allow_tables_to_appear_in_same_query!(journal_entries, user);

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use journal_domain::{EntryContent, EntryId, JournalEntry, NewEntry, UserId};
-use journal_storage::{Change, Connection};
+use journal_storage::{Change, Connection, Creation};
 
 use crate::error::Problem;
 use crate::identity::CurrentUser;
@@ -12,6 +12,9 @@ use crate::openapi::EntryBody;
 use crate::paging::{ListQuery, next_link};
 use crate::preconditions::{IfMatch, entity_tag, none_match_hits};
 use crate::{ApiError, AppState};
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// Longest wait for a request body once its headers arrived.
 const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
@@ -77,10 +80,16 @@ pub(crate) async fn list_entries(
     tag = "entries",
     security(("bearer" = [])),
     request_body = EntryBody,
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "Retrying with the same key and content within 24 h returns the first \
+                           answer instead of creating a second entry")),
     responses(
-        (status = 201, description = "Stored", body = JournalEntry,
+        (status = 201, description = "Stored (or, for a repeated Idempotency-Key, stored before)",
+         body = JournalEntry,
          headers(("Location" = String, description = "The entry's URL"),
-                 ("ETag" = String, description = "The entry's version"))),
+                 ("ETag" = String, description = "The entry's version"),
+                 ("Idempotent-Replayed" = String,
+                  description = "`true` when this answers a retry"))),
         (status = 403, description = "The signed-in user has no user row", body = Problem,
          content_type = "application/problem+json"),
         (status = 400, description = "Malformed JSON", body = Problem,
@@ -110,6 +119,7 @@ pub(crate) async fn create_entry(
     CurrentUser(user): CurrentUser,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    let key = idempotency_key(&request)?;
     let content = read_content(&request, payload, &state).await?;
     let entry = NewEntry {
         user_id: user,
@@ -117,11 +127,25 @@ pub(crate) async fn create_entry(
     };
 
     let mut connection = state.database.connection().await.map_err(ApiError::from)?;
-    let stored = journal_storage::create_entry(&mut connection, &entry)
-        .await
-        .map_err(ApiError::from)?;
+    let (stored, replayed) = match key {
+        None => (
+            journal_storage::create_entry(&mut connection, &entry).await,
+            false,
+        ),
+        Some(key) => match journal_storage::create_entry_once(&mut connection, &entry, key).await {
+            Ok(Creation::Created(stored)) => (Ok(stored), false),
+            Ok(Creation::Replayed(stored)) => (Ok(stored), true),
+            Ok(Creation::KeyReused) => return Err(ApiError::IdempotencyKeyReused.into()),
+            Err(error) => (Err(error), false),
+        },
+    };
+    let stored = stored.map_err(ApiError::from)?;
 
-    Ok(HttpResponse::Created()
+    let mut response = HttpResponse::Created();
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response
         .insert_header((
             header::LOCATION,
             format!("/api/entries/{}", stored.id.get()),
@@ -287,6 +311,22 @@ pub(crate) async fn delete_entry(
         Change::NotFound => Err(ApiError::EntryNotFound),
         Change::Conflict(current) => Err(ApiError::PreconditionFailed(Box::new(current))),
     }
+}
+
+/// The `Idempotency-Key` header: absent, or 1 to 255 visible ASCII characters.
+fn idempotency_key(request: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    let sane = (1..=MAX_IDEMPOTENCY_KEY).contains(&key.len())
+        && key.bytes().all(|byte| byte.is_ascii_graphic());
+    if !sane {
+        return Err(ApiError::BadHeader(format!(
+            "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+        )));
+    }
+    Ok(Some(key))
 }
 
 /// An entry id from the path: a positive integer, or the entry does not exist.

@@ -251,3 +251,26 @@ async fn paging_headers_are_exposed_to_the_browser() {
         "{exposed}"
     );
 }
+
+#[actix_web::test]
+async fn a_retried_post_with_the_same_idempotency_key_creates_one_entry() {
+    let fixture = Fixture::new().await;
+    let service = test::init_service(app(fixture.state())).await;
+    let (_, token) = fixture.signed_in("alice@x.test").await;
+    let keyed = |key: &str, text: &str| post(&token, text).insert_header(("Idempotency-Key", key));
+
+    let first = send(&service, keyed("retry-7", "only once")).await;
+    let retry = send(&service, keyed("retry-7", "only once")).await;
+    let reused = send(&service, keyed("retry-7", "something else")).await;
+    let malformed = send(&service, keyed("has space", "x")).await;
+
+    assert_eq!(first.status, 201);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    assert_eq!(retry.status, 201);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retry.body, first.body);
+    reused.assert_problem(422);
+    assert_eq!(reused.body["code"], "idempotency_key_reused");
+    malformed.assert_problem(400);
+    assert_eq!(fixture.entry_count().await, 1);
+}

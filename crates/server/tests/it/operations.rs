@@ -159,3 +159,54 @@ async fn every_log_line_of_a_request_carries_its_id_and_never_the_token() {
         "entry content reached the log"
     );
 }
+
+#[tokio::test]
+async fn a_create_retried_after_a_dropped_connection_leaves_exactly_one_entry() {
+    let server = start_dev(&[]).await;
+    let token = token_for(&server, "retry@example.test").await;
+    let api = format!("http://127.0.0.1:{}/api/entries", server.port);
+    let body = json!({"content": "written once, sent twice"}).to_string();
+
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "POST /api/entries HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nIdempotency-Key: dropped-1\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(300));
+
+    let retry = client()
+        .post(&api)
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "dropped-1")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let listed: serde_json::Value = client()
+        .get(&api)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(retry.status(), 201);
+    let entries = listed.as_array().unwrap();
+    println!(
+        "dropped-connection retry: requests sent 2, answered 1 ({}), entries expected 1, found {}",
+        retry
+            .headers()
+            .get("idempotent-replayed")
+            .map_or("created", |_| "replayed"),
+        entries.len()
+    );
+    assert_eq!(entries.len(), 1, "{listed}");
+}

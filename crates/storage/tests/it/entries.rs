@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use journal_domain::{ContentRules, NewEntry, PageRequest, UserId};
 use journal_storage::{
-    Change, ConnectSettings, Database, PoolSettings, StorageError, create_entry, delete_entry,
-    ensure_user, get_entry, list_entries, run_migrations, update_entry, user_exists,
+    Change, ConnectSettings, Creation, Database, PoolSettings, StorageError, create_entry,
+    create_entry_once, delete_entry, ensure_user, get_entry, list_entries, run_migrations,
+    update_entry, user_exists,
 };
 use journal_testkit::TestDatabase;
 
@@ -31,7 +32,7 @@ async fn migrations_apply_once_and_then_report_nothing_to_do() {
     let first = run_migrations(&settings).await.unwrap();
     let second = run_migrations(&settings).await.unwrap();
 
-    assert_eq!(first.len(), 2);
+    assert_eq!(first.len(), 3);
     assert!(second.is_empty());
     let index =
         "SELECT count(*) FROM pg_indexes WHERE indexname = 'journal_entries_user_newest_idx'";
@@ -244,4 +245,87 @@ async fn a_change_with_a_stale_version_is_a_conflict_and_another_owner_finds_not
         .unwrap()
         .unwrap();
     assert_eq!(kept.content, "v2");
+}
+
+#[tokio::test]
+async fn a_keyed_creation_happens_once_per_user_and_key() {
+    let (test_database, database) = migrated().await;
+    let alice = user(&database, "alice@x.test").await;
+    let bob = user(&database, "bob@x.test").await;
+    let mut connection = database.connection().await.unwrap();
+
+    let first = create_entry_once(&mut connection, &entry(alice, "once"), "key-1")
+        .await
+        .unwrap();
+    let retry = create_entry_once(&mut connection, &entry(alice, "once"), "key-1")
+        .await
+        .unwrap();
+    let reused = create_entry_once(&mut connection, &entry(alice, "other"), "key-1")
+        .await
+        .unwrap();
+    let bobs = create_entry_once(&mut connection, &entry(bob, "once"), "key-1")
+        .await
+        .unwrap();
+
+    let Creation::Created(created) = first else {
+        panic!("the first use creates")
+    };
+    assert_eq!(retry, Creation::Replayed(created.clone()));
+    assert_eq!(reused, Creation::KeyReused);
+    assert!(matches!(bobs, Creation::Created(_)), "keys are per user");
+    assert_eq!(
+        test_database
+            .query_i64("SELECT count(*) FROM journal_entries")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn concurrent_uses_of_one_key_create_one_entry() {
+    let (test_database, database) = migrated().await;
+    let alice = user(&database, "alice@x.test").await;
+
+    let attempts = (0..8).map(|_| {
+        let database = database.clone();
+        tokio::spawn(async move {
+            let mut connection = database.connection().await.unwrap();
+            create_entry_once(&mut connection, &entry(alice, "racing"), "same-key")
+                .await
+                .unwrap()
+        })
+    });
+    let outcomes = futures_util::future::join_all(attempts).await;
+
+    let created = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Creation::Created(_))))
+        .count();
+    let replayed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Creation::Replayed(_))))
+        .count();
+    assert_eq!((created, replayed), (1, 7));
+    assert_eq!(
+        test_database
+            .query_i64("SELECT count(*) FROM journal_entries")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_key_for_an_unknown_user_writes_nothing() {
+    let (test_database, database) = migrated().await;
+    let stranger = UserId::new(uuid::Uuid::new_v4());
+    let mut connection = database.connection().await.unwrap();
+
+    let outcome = create_entry_once(&mut connection, &entry(stranger, "x"), "k").await;
+
+    assert!(
+        matches!(outcome, Err(StorageError::UnknownUser)),
+        "{outcome:?}"
+    );
+    let keys = "SELECT count(*) FROM journal_idempotency_keys";
+    assert_eq!(test_database.query_i64(keys).await, 0);
 }

@@ -42,7 +42,7 @@ async fn migrations_and_queries_work_over_tls() {
 
     let applied = run_migrations(&settings).await.unwrap();
 
-    assert_eq!(applied.len(), 2);
+    assert_eq!(applied.len(), 3);
 }
 
 #[tokio::test]

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS public.journal_idempotency_keys;

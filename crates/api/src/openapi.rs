@@ -4,7 +4,7 @@
 use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
 use crate::error::Problem;
 use crate::routes::{entries, health};
@@ -35,6 +35,70 @@ use crate::routes::{entries, health};
          (name = "operations", description = "Health, readiness, metrics, this document"))
 )]
 pub struct ApiDoc;
+
+/// Refusals every route behind a token can answer.
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for the OpenAPI document only"
+)]
+pub(crate) enum AuthRefusals {
+    /// Missing or invalid token
+    #[response(status = 401, content_type = "application/problem+json",
+               headers(("WWW-Authenticate" = String, description = "The Bearer challenge")))]
+    Unauthorized(Problem<'static>),
+    /// Over the per-user rate limit
+    #[response(status = 429, content_type = "application/problem+json",
+               headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    TooManyRequests(Problem<'static>),
+    /// Signing keys or the database unavailable
+    #[response(status = 503, content_type = "application/problem+json",
+               headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    Unavailable(Problem<'static>),
+}
+
+/// Refusals of a request body.
+#[derive(IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "describes responses for the OpenAPI document only"
+)]
+pub(crate) enum BodyRefusals {
+    /// Malformed JSON, or a bad Idempotency-Key
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem<'static>),
+    /// The body did not arrive in time
+    #[response(status = 408, content_type = "application/problem+json")]
+    TooSlow(Problem<'static>),
+    /// The body is too large
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem<'static>),
+    /// The body is not JSON, or is compressed
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem<'static>),
+    /// The content is not acceptable, or an Idempotency-Key was reused with other content
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unacceptable(Problem<'static>),
+}
+
+/// The caller has no entry with this id.
+#[derive(IntoResponses)]
+#[response(status = 404, content_type = "application/problem+json")]
+#[expect(
+    dead_code,
+    reason = "describes responses for the OpenAPI document only"
+)]
+pub(crate) struct NoSuchEntry(Problem<'static>);
+
+/// The entry changed since the tag in If-Match; `current` holds it now.
+#[derive(IntoResponses)]
+#[response(status = 412, content_type = "application/problem+json",
+           headers(("ETag" = String, description = "The current version's tag")))]
+#[expect(
+    dead_code,
+    reason = "describes responses for the OpenAPI document only"
+)]
+pub(crate) struct EntryChanged(Problem<'static>);
 
 /// The body of `POST` and `PUT`.
 #[derive(ToSchema)]

@@ -8,7 +8,7 @@ use journal_storage::{Change, Connection, Creation};
 
 use crate::error::Problem;
 use crate::identity::CurrentUser;
-use crate::openapi::EntryBody;
+use crate::openapi::{AuthRefusals, BodyRefusals, EntryBody, EntryChanged, NoSuchEntry};
 use crate::paging::{ListQuery, next_link};
 use crate::preconditions::{IfMatch, entity_tag, none_match_hits};
 use crate::{ApiError, AppState};
@@ -35,15 +35,7 @@ const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
          headers(("Link" = String, description = "`<…>; rel=\"next\"` when more follow"))),
         (status = 400, description = "A bad limit or cursor", body = Problem,
          content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem,
-         content_type = "application/problem+json",
-         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
-        (status = 429, description = "Over the per-user rate limit", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        AuthRefusals,
     )
 )]
 pub(crate) async fn list_entries(
@@ -92,25 +84,8 @@ pub(crate) async fn list_entries(
                   description = "`true` when this answers a retry"))),
         (status = 403, description = "The signed-in user has no user row", body = Problem,
          content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 408, description = "The body did not arrive in time", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON, or is compressed", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 422, description = "The content is not acceptable", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem,
-         content_type = "application/problem+json",
-         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
-        (status = 429, description = "Over the per-user rate limit", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        BodyRefusals,
+        AuthRefusals,
     )
 )]
 pub(crate) async fn create_entry(
@@ -167,17 +142,8 @@ pub(crate) async fn create_entry(
          headers(("ETag" = String, description = "The entry's version"))),
         (status = 304, description = "Unchanged since the tag in If-None-Match",
          headers(("ETag" = String, description = "The entry's version"))),
-        (status = 404, description = "The caller has no entry with this id", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem,
-         content_type = "application/problem+json",
-         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
-        (status = 429, description = "Over the per-user rate limit", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        NoSuchEntry,
+        AuthRefusals,
     )
 )]
 pub(crate) async fn get_entry(
@@ -217,30 +183,10 @@ pub(crate) async fn get_entry(
     responses(
         (status = 200, description = "Changed", body = JournalEntry,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 404, description = "The caller has no entry with this id", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since the tag in If-Match; `current` \
-         holds it now", body = Problem, content_type = "application/problem+json",
-         headers(("ETag" = String, description = "The current version's tag"))),
-        (status = 400, description = "Malformed JSON", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 408, description = "The body did not arrive in time", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON, or is compressed", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 422, description = "The content is not acceptable", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem,
-         content_type = "application/problem+json",
-         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
-        (status = 429, description = "Over the per-user rate limit", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        NoSuchEntry,
+        EntryChanged,
+        BodyRefusals,
+        AuthRefusals,
     )
 )]
 pub(crate) async fn update_entry(
@@ -278,20 +224,9 @@ pub(crate) async fn update_entry(
            ("If-Match" = Option<String>, Header, description = "Delete only this version")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "The caller has no entry with this id", body = Problem,
-         content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since the tag in If-Match; `current` \
-         holds it now", body = Problem, content_type = "application/problem+json",
-         headers(("ETag" = String, description = "The current version's tag"))),
-        (status = 401, description = "Missing or invalid token", body = Problem,
-         content_type = "application/problem+json",
-         headers(("WWW-Authenticate" = String, description = "The Bearer challenge"))),
-        (status = 429, description = "Over the per-user rate limit", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Signing keys or the database unavailable", body = Problem,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        NoSuchEntry,
+        EntryChanged,
+        AuthRefusals,
     )
 )]
 pub(crate) async fn delete_entry(

@@ -8,7 +8,7 @@ use actix_web::{App, web};
 use crate::identity::auth_error_handler;
 use crate::metrics::serve_metrics;
 use crate::routes::{entries, fallback, health};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, web_client};
 
 /// The journal API as an actix-web `App`, ready for `HttpServer::new` or `test::init_service`.
 pub fn app(
@@ -51,6 +51,11 @@ pub fn app(
             if state.metrics_on_api_port {
                 config.route("/metrics", web::get().to(serve_metrics));
             }
+            if let Some(client) = &state.web_client {
+                config
+                    .app_data(web::Data::new(client.clone()))
+                    .route("/config.json", web::get().to(web_client::serve_config));
+            }
         })
         .service(
             web::resource("/api/entries")
@@ -65,7 +70,7 @@ pub fn app(
                 .route(web::delete().to(entries::delete_entry))
                 .default_service(web::to(fallback::method_not_allowed("GET, PUT, DELETE"))),
         )
-        .default_service(web::to(fallback::not_found))
+        .default_service(web::to(web_client::serve_file_or_not_found))
 }
 
 /// `GET /metrics` alone, for serving on a port of its own.

@@ -19,6 +19,7 @@ mod preconditions;
 mod rate_limit;
 mod routes;
 mod state;
+mod web_client;
 
 pub use app::app;
 pub use app::metrics_app;
@@ -31,3 +32,4 @@ pub use metrics::Metrics;
 pub use openapi::ApiDoc;
 pub use rate_limit::{RateLimitSettings, UserRateLimiter};
 pub use state::AppState;
+pub use web_client::{SignIn, WebClient, WebClientError};

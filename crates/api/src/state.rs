@@ -6,7 +6,7 @@ use journal_auth::Verifier;
 use journal_domain::ContentRules;
 use journal_storage::Database;
 
-use crate::{CorsSettings, Metrics, NeonClaims, UserRateLimiter};
+use crate::{CorsSettings, Metrics, NeonClaims, UserRateLimiter, WebClient};
 
 /// Shared state of the API. Cheap to clone: every field is reference-counted or small.
 #[derive(Clone)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Serve `GET /metrics` on the API's own port (otherwise [`crate::metrics_app`] serves it).
     pub metrics_on_api_port: bool,
+    /// The browser client and its `/config.json`; `None` serves neither.
+    pub web_client: Option<WebClient>,
 }
 
 impl AppState {

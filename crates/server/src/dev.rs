@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use journal_api::{CorsSettings, DevIdentity, dev_identity_app};
+use journal_api::{CorsSettings, DevIdentity, SignIn, dev_identity_app};
 use journal_storage::{ConnectSettings, ensure_database, run_migrations};
 use secrecy::ExposeSecret;
 use url::Url;
@@ -63,8 +63,12 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     let identity_server = {
         let identity = identity.clone();
         let database = database.clone();
+        let api_port = settings.server.port;
+        let mut allowed_origins = settings.cors.allowed_origins.clone();
+        allowed_origins.push(format!("http://localhost:{api_port}"));
+        allowed_origins.push(format!("http://{LOOPBACK}:{api_port}"));
         let cors = CorsSettings {
-            allowed_origins: settings.cors.allowed_origins.clone(),
+            allowed_origins,
             ..CorsSettings::default()
         };
         let address = format!("{LOOPBACK}:{}", settings.dev.auth_port);
@@ -82,12 +86,19 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
         &settings,
         database.clone(),
         verifier_config(&settings.auth, Some(&auth_url))?,
+        Some(SignIn::Dev {
+            auth_url: auth_base.clone(),
+        }),
     )?;
     let demo = identity
         .issue(&database, &settings.dev.demo_email)
         .await
         .map_err(|error| StartupError::Other(format!("cannot issue the demo token: {error}")))?;
-    print_banner(&settings, &auth_base, &demo.token);
+    let serves_client = state
+        .web_client
+        .as_ref()
+        .is_some_and(|client| client.folder().is_some());
+    print_banner(&settings, &auth_base, &demo.token, serves_client);
 
     let outcome = run_api(&settings, state, LOOPBACK).await;
     identity_handle.stop(true).await;
@@ -97,7 +108,7 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     outcome
 }
 
-fn print_banner(settings: &Settings, auth_base: &str, token: &str) {
+fn print_banner(settings: &Settings, auth_base: &str, token: &str, serves_client: bool) {
     let api = format!("http://{LOOPBACK}:{}", settings.server.port);
     let lifetime = match settings.dev.token_lifetime_seconds {
         seconds if seconds < 120 => format!("{seconds} seconds"),
@@ -123,4 +134,14 @@ fn print_banner(settings: &Settings, auth_base: &str, token: &str) {
         \x20 curl -s -w '\\n' -X POST {auth_base}/token -H 'Content-Type: application/json' \
         -d '{{\"email\":\"you@example.com\"}}'\n"
     );
+    let port = settings.server.port;
+    if serves_client {
+        println!("The journal in a browser: open http://localhost:{port}\n");
+    } else {
+        println!(
+            "No web client build found (web.dir = {:?}); to use the journal in a browser, \
+             build it with `npm --prefix web ci && npm --prefix web run build` and restart.\n",
+            settings.web.dir
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `serve` and `migrate`: the production commands.
 
+use journal_api::SignIn;
 use journal_storage::{ConnectSettings, run_migrations};
 
 use crate::settings::Settings;
@@ -20,7 +21,11 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         auth.issuer = %verifier_config.issuer,
         "verifying tokens"
     );
-    let state = app_state(&settings, database, verifier_config)?;
+    let neon_auth_url = settings.auth.neon_auth_url.trim();
+    let sign_in = (!neon_auth_url.is_empty()).then(|| SignIn::Neon {
+        auth_url: neon_auth_url.to_owned(),
+    });
+    let state = app_state(&settings, database, verifier_config, sign_in)?;
 
     let host = settings.server.host.clone();
     run_api(&settings, state, &host).await

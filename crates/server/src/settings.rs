@@ -25,6 +25,7 @@ pub struct Settings {
     pub rate_limit: RateLimitSection,
     pub metrics: MetricsSection,
     pub log: LogSettings,
+    pub web: WebSettings,
     pub dev: DevSettings,
 }
 
@@ -106,6 +107,13 @@ pub struct LogSettings {
 pub enum LogFormat {
     Pretty,
     Json,
+}
+
+/// `[web]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    pub dir: String,
 }
 
 /// `[dev]`.

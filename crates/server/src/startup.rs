@@ -1,12 +1,14 @@
 //! Start-up steps shared by `serve` and `dev`: turning settings into the pool and the
 //! verifier, and running the HTTP server until a shutdown signal.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
 use journal_api::{
-    AppState, CorsSettings, Metrics, NeonClaims, RateLimitSettings, UserRateLimiter,
+    AppState, CorsSettings, Metrics, NeonClaims, RateLimitSettings, SignIn, UserRateLimiter,
+    WebClient,
 };
 use journal_auth::{Verifier, VerifierConfig};
 use journal_domain::ContentRules;
@@ -111,8 +113,12 @@ pub fn app_state(
     settings: &Settings,
     database: Database,
     verifier_config: VerifierConfig,
+    sign_in: Option<SignIn>,
 ) -> Result<AppState, StartupError> {
     let verifier = Arc::new(Verifier::<NeonClaims>::new(verifier_config)?);
+    let web_client = sign_in
+        .map(|sign_in| web_client(settings, sign_in))
+        .transpose()?;
 
     Ok(AppState {
         database,
@@ -133,7 +139,27 @@ pub fn app_state(
             Metrics::new().map_err(|error| StartupError::Other(format!("metrics: {error}")))?,
         ),
         metrics_on_api_port: settings.metrics.port == 0,
+        web_client,
     })
+}
+
+fn web_client(settings: &Settings, sign_in: SignIn) -> Result<WebClient, StartupError> {
+    let folder = Some(settings.web.dir.trim())
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from);
+    let client = WebClient::new(folder.clone(), sign_in)
+        .map_err(|error| StartupError::Other(format!("web client: {error}")))?;
+
+    match (client.folder(), folder) {
+        (Some(served), _) => tracing::info!(web.dir = %served.display(), "serving the web client"),
+        (None, Some(wanted)) => tracing::warn!(
+            web.dir = %wanted.display(),
+            "no web client build (index.html) there; build it with \
+             `npm --prefix web ci && npm --prefix web run build`"
+        ),
+        (None, None) => tracing::info!("web client off (web.dir is empty)"),
+    }
+    Ok(client)
 }
 
 /// Serves the API on `host:port` (and metrics on their own port when configured) until

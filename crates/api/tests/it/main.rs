@@ -7,6 +7,7 @@ mod errors;
 mod openapi_drift;
 mod operator;
 mod single_entries;
+mod web_client;
 
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ impl Fixture {
             rate_limiter: None,
             metrics: Arc::new(journal_api::Metrics::new().unwrap()),
             metrics_on_api_port: true,
+            web_client: None,
         }
     }
 

@@ -21,7 +21,7 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-fn repository_root() -> PathBuf {
+pub fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
@@ -140,8 +140,13 @@ pub struct BetterAuth {
 impl BetterAuth {
     /// Starts it on `database_url`, installing its npm packages first when they are missing.
     pub fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// As [`BetterAuth::start`], with more environment (e.g. `TRUSTED_ORIGINS`).
+    pub fn start_with(database_url: &str, environment: &[(&str, String)]) -> Self {
         let folder = repository_root().join("testing/betterauth");
-        install_packages(&folder);
+        install_packages(&folder, "better-auth");
 
         let port = free_port();
         let log = log_file("betterauth");
@@ -151,6 +156,7 @@ impl BetterAuth {
             .env("DATABASE_URL", database_url)
             .env("PORT", port.to_string())
             .env("JOURNAL_TEST_ROUTES", "1")
+            .envs(environment.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -246,17 +252,20 @@ impl BetterAuth {
     }
 }
 
-/// Installs the npm packages once, even with test processes racing (nextest runs each test in
-/// a process of its own): the first takes a file lock and installs, the others wait for it.
-fn install_packages(folder: &Path) {
-    if folder.join("node_modules/better-auth").exists() {
+/// Installs the npm packages of `folder` once (`marker` is one of them), even with test
+/// processes racing (nextest runs each test in a process of its own): the first takes a file
+/// lock and installs, the others wait for it.
+pub fn install_packages(folder: &Path, marker: &str) {
+    let installed = || folder.join("node_modules").join(marker).exists();
+    if installed() {
         return;
     }
 
-    let lock = std::fs::File::create(std::env::temp_dir().join("journal-betterauth-npm.lock"))
+    let name = folder.file_name().unwrap().to_string_lossy();
+    let lock = std::fs::File::create(std::env::temp_dir().join(format!("journal-{name}-npm.lock")))
         .expect("a lock file");
     lock.lock().expect("the npm install lock");
-    if folder.join("node_modules/better-auth").exists() {
+    if installed() {
         return;
     }
 

@@ -1,5 +1,5 @@
 //! End-to-end tests of the built `journal-server` binary: against a real Better Auth server
-//! (its tokens, its JWKS), in `dev` mode, and with bad configuration.
+//! (its tokens, its JWKS), in `dev` mode, with bad configuration, and in a browser.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -72,6 +72,12 @@ pub enum ApiError {
     /// A dependency (the database or the issuer's keys) is unavailable; try again later.
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// The database connection broke while a write was in flight: it may have been stored.
+    #[error(
+        "the connection to the database broke during this write, so it may or may not have \
+         been stored; retry it (a create with the same Idempotency-Key is stored only once)"
+    )]
+    WriteOutcomeUnknown(String),
     /// Too many requests from this user; try again after the given number of seconds.
     #[error("too many requests; slow down")]
     RateLimited { retry_after_seconds: u64 },
@@ -132,6 +138,7 @@ impl ApiError {
             Self::InvalidRequest(_) => "invalid_request",
             Self::CorsRefused => "cors_refused",
             Self::Unavailable(_) => "unavailable",
+            Self::WriteOutcomeUnknown(_) => "write_outcome_unknown",
             Self::RateLimited { .. } => "rate_limited",
             Self::NotReady(_) => "not_ready",
             Self::Internal(_) => "internal",
@@ -154,6 +161,9 @@ impl ApiError {
         match self {
             Self::Internal(cause) => tracing::error!(error.cause = %cause, "internal error"),
             Self::Unavailable(cause) => tracing::warn!(error.cause = %cause, "dependency down"),
+            Self::WriteOutcomeUnknown(cause) => {
+                tracing::warn!(error.cause = %cause, "connection lost during a write");
+            }
             Self::Unauthenticated(refusal) => {
                 tracing::debug!(auth.refusal = refusal.code(), reason = %refusal, "token refused");
             }
@@ -186,6 +196,7 @@ impl ResponseError for ApiError {
             Self::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::CorsRefused => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::WriteOutcomeUnknown(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -263,8 +274,21 @@ impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::UnknownUser => Self::UnknownUser,
-            StorageError::Unavailable(cause) => Self::Unavailable(cause),
+            StorageError::Unavailable(cause) | StorageError::ConnectionLost(cause) => {
+                Self::Unavailable(cause)
+            }
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// As `From<StorageError>`, for the error of a write: a lost connection means the write
+    /// may have committed, and the client is told so.
+    pub(crate) fn from_write(error: StorageError) -> Self {
+        match error {
+            StorageError::ConnectionLost(cause) => Self::WriteOutcomeUnknown(cause),
+            other => Self::from(other),
         }
     }
 }

@@ -51,7 +51,8 @@ pub(crate) enum AuthRefusals {
     #[response(status = 429, content_type = "application/problem+json",
                headers(("Retry-After" = u64, description = "Seconds to wait")))]
     TooManyRequests(Problem<'static>),
-    /// Signing keys or the database unavailable
+    /// Signing keys or the database unavailable (`write_outcome_unknown`: the connection broke
+    /// during a write, which may have been stored)
     #[response(status = 503, content_type = "application/problem+json",
                headers(("Retry-After" = u64, description = "Seconds to wait")))]
     Unavailable(Problem<'static>),

@@ -88,6 +88,26 @@ impl Database {
         })
     }
 
+    /// Runs `read` on a pooled connection, and once more on another when the first turned out
+    /// to be dead (killed by the server, a restart or the network since its last check), so a
+    /// read does not fail for a connection that merely went stale. Only for statements that
+    /// change nothing: a write that lost its connection may have committed.
+    pub async fn read<T>(
+        &self,
+        mut read: impl AsyncFnMut(&mut AsyncPgConnection) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let mut connection = self.connection().await?;
+        match read(&mut connection).await {
+            Err(StorageError::ConnectionLost(cause)) => {
+                tracing::warn!(%cause, "database connection lost during a read; retrying once");
+                drop(connection);
+                let mut connection = self.connection().await?;
+                read(&mut connection).await
+            }
+            outcome => outcome,
+        }
+    }
+
     /// Checks that the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StorageError> {
         use diesel_async::RunQueryDsl;

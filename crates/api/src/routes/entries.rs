@@ -48,8 +48,10 @@ pub(crate) async fn list_entries(
     let limit = page.limit;
     page.limit += 1;
 
-    let mut connection = state.database.connection().await?;
-    let mut entries = journal_storage::list_entries(&mut connection, user, page).await?;
+    let mut entries = state
+        .database
+        .read(async |connection| journal_storage::list_entries(connection, user, page).await)
+        .await?;
 
     let mut response = HttpResponse::Ok();
     if entries.len() > limit {
@@ -114,7 +116,7 @@ pub(crate) async fn create_entry(
             Err(error) => (Err(error), false),
         },
     };
-    let stored = stored.map_err(ApiError::from)?;
+    let stored = stored.map_err(ApiError::from_write)?;
 
     let mut response = HttpResponse::Created();
     if replayed {
@@ -154,8 +156,9 @@ pub(crate) async fn get_entry(
 ) -> Result<HttpResponse, ApiError> {
     let id = entry_id(&path)?;
 
-    let mut connection = state.database.connection().await?;
-    let entry = journal_storage::get_entry(&mut connection, user, id)
+    let entry = state
+        .database
+        .read(async |connection| journal_storage::get_entry(connection, user, id).await)
         .await?
         .ok_or(ApiError::EntryNotFound)?;
 
@@ -203,7 +206,7 @@ pub(crate) async fn update_entry(
     let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
     let change = journal_storage::update_entry(&mut connection, user, id, &content, expected)
         .await
-        .map_err(ApiError::from)?;
+        .map_err(ApiError::from_write)?;
 
     match change {
         Change::Done(entry) => Ok(HttpResponse::Ok()
@@ -239,7 +242,9 @@ pub(crate) async fn delete_entry(
 
     let mut connection = state.database.connection().await?;
     let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
-    let change = journal_storage::delete_entry(&mut connection, user, id, expected).await?;
+    let change = journal_storage::delete_entry(&mut connection, user, id, expected)
+        .await
+        .map_err(ApiError::from_write)?;
 
     match change {
         Change::Done(()) => Ok(HttpResponse::NoContent().finish()),

@@ -9,6 +9,7 @@
 mod better_auth;
 mod config_errors;
 mod dev_command;
+mod faults;
 mod harness;
 mod operations;
 mod private_postgres;

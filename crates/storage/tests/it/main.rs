@@ -3,6 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod entries;
+mod lost_connections;
 mod tls;
 
 use journal_domain::UserId;

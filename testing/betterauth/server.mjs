@@ -7,6 +7,10 @@
 //   PGSSL=require       optional, TLS to Postgres without certificate checks (default: no TLS)
 //   BETTER_AUTH_SECRET  optional, defaults to a fixed test-only secret
 //   JOURNAL_TEST_ROUTES=1  optional, enables POST /test/sign-jwt (otherwise it is a 404)
+//   TRUSTED_ORIGINS     optional, comma-separated browser origins (e.g. http://127.0.0.1:3000)
+//                       that may use /api/auth/* cross-origin: passed to Better Auth as
+//                       trustedOrigins, and answered with CORS headers (credentials allowed,
+//                       preflights included) for exactly these origins. Unset: no CORS at all.
 //
 // Stdout gets exactly one line, "READY http://127.0.0.1:$PORT", once the server accepts requests.
 // Everything else (Better Auth logs, errors) goes to stderr. SIGTERM / SIGINT stop it with exit code 0.
@@ -28,6 +32,16 @@ if (!databaseUrl || !URL.canParse(databaseUrl)) fail("DATABASE_URL is required (
 if (!Number.isInteger(port) || port <= 0 || port > 65535) fail("PORT is required (1-65535)");
 
 const baseUrl = `http://127.0.0.1:${port}`;
+
+const trustedOrigins = (process.env.TRUSTED_ORIGINS ?? "")
+  .split(",")
+  .map((origin) => origin.trim().replace(/\/+$/, ""))
+  .filter(Boolean);
+for (const origin of trustedOrigins) {
+  if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+    fail(`TRUSTED_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
+  }
+}
 
 // TLS is decided by PGSSL alone: pg would otherwise let an sslmode in the URL override the
 // ssl option below (and its "require" verifies the certificate, which fails on a self-signed one).
@@ -52,6 +66,9 @@ const auth = betterAuth({
   database: pool,
   emailAndPassword: { enabled: true },
   advanced: { database: { generateId: "uuid" } },
+  // A browser SPA on another origin signs in with cookies; Better Auth refuses its requests
+  // unless that origin is trusted.
+  ...(trustedOrigins.length > 0 && { trustedOrigins }),
   // Tests sign up many users from one address; throttling would only get in the way.
   rateLimit: { enabled: false },
   telemetry: { enabled: false },
@@ -140,6 +157,27 @@ async function handleSignJwt(req, res) {
   sendJson(res, 200, { token });
 }
 
+// CORS for the trusted origins only: the SPA calls /api/auth/* with credentials (the session
+// cookie). Returns true when it answered a preflight itself.
+function answerCors(req, res) {
+  const origin = req.headers.origin;
+  if (!origin || !trustedOrigins.includes(origin)) return false;
+
+  res.setHeader("access-control-allow-origin", origin);
+  res.setHeader("access-control-allow-credentials", "true");
+  res.setHeader("access-control-expose-headers", "set-auth-jwt");
+  res.setHeader("vary", "Origin");
+  if (req.method !== "OPTIONS" || !req.headers["access-control-request-method"]) return false;
+
+  res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+  const requested = req.headers["access-control-request-headers"];
+  res.setHeader("access-control-allow-headers", requested || "content-type");
+  res.setHeader("access-control-max-age", "600");
+  res.writeHead(204);
+  res.end();
+  return true;
+}
+
 const server = http.createServer((req, res) => {
   const path = req.url.split("?")[0];
   if (path === "/healthz") {
@@ -159,6 +197,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (path === "/api/auth" || path.startsWith("/api/auth/")) {
+    if (answerCors(req, res)) return;
     handleAuth(req, res).catch((err) => {
       console.error("betterauth: request failed:", err);
       if (!res.headersSent) res.writeHead(500);

@@ -7,6 +7,7 @@
 )]
 
 mod better_auth;
+mod browser;
 mod config_errors;
 mod dev_command;
 mod faults;

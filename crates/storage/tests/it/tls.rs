@@ -67,3 +67,56 @@ async fn verify_ca_accepts_the_server_when_its_certificate_is_the_root() {
 
     assert!(encrypted(&test_database.url_with_query(query)).await);
 }
+
+#[tokio::test]
+async fn channel_binding_require_logs_in_with_scram_bound_to_the_tls_channel() {
+    let test_database = TestDatabase::create().await;
+    let url = test_database
+        .scram_url("sslmode=require&channel_binding=require")
+        .await;
+
+    assert!(encrypted(&url).await, "a bound SCRAM login over TLS");
+    let settings = ConnectSettings::parse(&url).unwrap();
+    run_migrations(&settings).await.unwrap();
+}
+
+#[tokio::test]
+async fn channel_binding_require_refuses_a_server_that_cannot_bind_with_a_clear_message() {
+    let test_database = TestDatabase::create().await;
+    let url = test_database
+        .scram_url("sslmode=disable&channel_binding=require")
+        .await;
+    let settings = ConnectSettings::parse(&url).unwrap();
+
+    let refusal = settings
+        .connect()
+        .await
+        .err()
+        .expect("no binding without TLS");
+
+    let message = refusal.to_string();
+    println!("{message}");
+    assert!(message.contains("channel binding"), "{message}");
+    assert!(
+        !message.contains("journal-scram-test-password"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_not_echoed() {
+    let test_database = TestDatabase::create().await;
+    let url = test_database
+        .scram_url("sslmode=require&channel_binding=require")
+        .await
+        .replace("journal-scram-test-password", "not-the-password");
+    let settings = ConnectSettings::parse(&url).unwrap();
+
+    let message = settings.connect().await.err().expect("refused").to_string();
+
+    assert!(
+        message.contains("password authentication failed"),
+        "{message}"
+    );
+    assert!(!message.contains("not-the-password"), "{message}");
+}

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use crate::private_postgres::PrivateCluster;
 use crate::settings::Settings;
 use crate::startup::{StartupError, app_state, database, run_api, verifier_config};
+use crate::web_build::{ClientBuild, build_if_missing};
 
 const LOOPBACK: &str = "127.0.0.1";
 
@@ -82,6 +83,9 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     let identity_handle = identity_server.handle();
     actix_web::rt::spawn(identity_server);
 
+    if let ClientBuild::Failed(reason) = build_if_missing(&settings.web.dir) {
+        println!("The web client could not be built: {reason}.");
+    }
     let state = app_state(
         &settings,
         database.clone(),

@@ -10,6 +10,7 @@ mod serve;
 mod settings;
 mod startup;
 mod telemetry;
+mod web_build;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

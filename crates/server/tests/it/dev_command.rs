@@ -99,3 +99,42 @@ fn dev_refuses_a_database_on_another_machine() {
     );
     assert!(!stderr.contains("u:p@"), "{stderr}");
 }
+
+#[tokio::test]
+async fn dev_builds_a_missing_web_client_with_npm_and_serves_it() {
+    let database = TestDatabase::create().await;
+    let sources = std::env::temp_dir().join(format!("journal-client-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(sources.join("node_modules")).unwrap();
+    let build = "node -e \"require('fs').mkdirSync('dist',{recursive:true});\
+                 require('fs').writeFileSync('dist/index.html','<p>built by npm</p>')\"";
+    let manifest = json!({"name": "client", "private": true, "scripts": {"build": build}});
+    std::fs::write(sources.join("package.json"), manifest.to_string()).unwrap();
+    let (port, auth_port) = (free_port(), free_port());
+
+    let mut dev = start_journal(
+        &["dev"],
+        &[
+            ("DATABASE_URL", database.url().to_owned()),
+            ("PORT", port.to_string()),
+            ("JOURNAL__DEV__AUTH_PORT", auth_port.to_string()),
+            (
+                "JOURNAL__WEB__DIR",
+                sources.join("dist").display().to_string(),
+            ),
+        ],
+        port,
+    );
+    dev.printed_token();
+
+    let page = client()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.text().await.unwrap(), "<p>built by npm</p>");
+    assert!(sources.join("dist/index.html").is_file());
+
+    dev.terminate(Duration::from_secs(15)).unwrap();
+    std::fs::remove_dir_all(&sources).unwrap();
+}

@@ -58,10 +58,17 @@ impl Running {
             .stdout
             .take()
             .expect("stdout is piped and not yet read");
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("export TOKEN=").map(str::to_owned))
+        // The reader keeps draining after the token, so later output never meets a closed pipe.
+        let (sender, token) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(token) = line.strip_prefix("export TOKEN=") {
+                    let _ = sender.send(token.to_owned());
+                }
+            }
+        });
+        token
+            .recv_timeout(Duration::from_secs(120))
             .expect("dev prints a token")
     }
 

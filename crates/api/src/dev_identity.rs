@@ -130,8 +130,9 @@ impl DevIdentity {
     /// Creates (or finds) the user with `email` and signs a token for them.
     pub async fn issue(&self, database: &Database, email: &str) -> Result<IssuedToken, ApiError> {
         let name = email.split('@').next().unwrap_or(email);
-        let mut connection = database.connection().await?;
-        let user = ensure_user(&mut connection, email, name).await?;
+        let user = database
+            .write(async |connection| ensure_user(connection, email, name).await)
+            .await?;
         self.sign(user, email, name)
     }
 }

@@ -41,7 +41,8 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
             (cluster.database_url(), Some(cluster))
         }
     };
-    let connect = ConnectSettings::parse(&database_url)?;
+    let connect = ConnectSettings::parse(&database_url)?
+        .through_transaction_pooler(settings.database.transaction_pooler);
     if !connect.is_local() {
         return Err(StartupError::Other(format!(
             "dev refuses the database at {}: its identity provider creates users and signs \

@@ -8,7 +8,8 @@ use crate::startup::{StartupError, app_state, database, run_api, verifier_config
 
 /// Migrates (unless turned off), then serves the API until a shutdown signal.
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
-    let connect = ConnectSettings::parse(settings.database_url()?)?;
+    let connect = ConnectSettings::parse(settings.database_url()?)?
+        .through_transaction_pooler(settings.database.transaction_pooler);
     let verifier_config = verifier_config(&settings.auth, None)?;
 
     if settings.database.migrate_on_start {
@@ -33,7 +34,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
 
 /// Applies pending migrations and exits.
 pub async fn migrate(settings: Settings) -> Result<(), StartupError> {
-    let connect = ConnectSettings::parse(settings.database_url()?)?;
+    let connect = ConnectSettings::parse(settings.database_url()?)?
+        .through_transaction_pooler(settings.database.transaction_pooler);
 
     let applied = run_migrations(&connect).await?;
 

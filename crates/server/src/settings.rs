@@ -47,6 +47,7 @@ pub struct DatabaseSettings {
     pub max_connections: usize,
     pub checkout_timeout_ms: u64,
     pub migrate_on_start: bool,
+    pub transaction_pooler: bool,
 }
 
 /// `[auth]`.

@@ -18,7 +18,10 @@ pub async fn ensure_database(settings: &ConnectSettings) -> Result<bool, Storage
         .map_err(|error| StorageError::Unavailable(describe(&error)))?;
 
     let exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .query_typed_opt(
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            &[(&name, tokio_postgres::types::Type::TEXT)],
+        )
         .await
         .map_err(|error| StorageError::Unavailable(describe(&error)))?
         .is_some();

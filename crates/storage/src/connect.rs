@@ -1,13 +1,17 @@
 //! Reads a Postgres connection string the way libpq does and opens connections from it, with
 //! TLS through rustls: `sslmode` (`disable`, `prefer`, `require`, `verify-ca`, `verify-full`),
-//! `sslrootcert` (a PEM file, or `system`) and `channel_binding` are honoured.
+//! `sslrootcert` (a PEM file, or `system`) and `channel_binding` are honoured. Connections
+//! through a transaction-mode pooler that does not keep prepared statements (PgBouncer before
+//! 1.21) prepare every statement afresh instead of caching it; see
+//! [`ConnectSettings::through_transaction_pooler`].
 
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use diesel::ConnectionError;
-use diesel_async::AsyncPgConnection;
+use diesel::connection::CacheSize;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, Error as TlsError, SignatureScheme};
@@ -53,6 +57,7 @@ pub struct ConnectSettings {
     postgres: tokio_postgres::Config,
     tls: MakeRustlsConnect,
     ssl_mode: SslMode,
+    transaction_pooler: bool,
 }
 
 impl fmt::Debug for ConnectSettings {
@@ -63,6 +68,7 @@ impl fmt::Debug for ConnectSettings {
             .field("database", &self.postgres.get_dbname())
             .field("user", &self.postgres.get_user())
             .field("ssl_mode", &self.ssl_mode)
+            .field("transaction_pooler", &self.transaction_pooler)
             .finish_non_exhaustive()
     }
 }
@@ -110,7 +116,23 @@ impl ConnectSettings {
             postgres,
             tls,
             ssl_mode,
+            transaction_pooler: false,
         })
+    }
+
+    /// Marks the URL as leading to a pooler in transaction mode that hands each transaction
+    /// to any server connection and does not carry prepared statements between them
+    /// (PgBouncer before 1.21, or with `max_prepared_statements = 0`). Connections then keep
+    /// no statement cache, and [`crate::Database`] runs each unit of work in one transaction,
+    /// so a statement is prepared, used and closed on the same server connection.
+    pub fn through_transaction_pooler(mut self, yes: bool) -> Self {
+        self.transaction_pooler = yes;
+        self
+    }
+
+    /// Whether [`ConnectSettings::through_transaction_pooler`] is in force.
+    pub fn is_through_transaction_pooler(&self) -> bool {
+        self.transaction_pooler
     }
 
     /// The TLS mode in force.
@@ -174,7 +196,29 @@ impl ConnectSettings {
             .connect(self.tls.clone())
             .await
             .map_err(|error| ConnectionError::BadConnection(describe(&error)))?;
-        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+        if !self.transaction_pooler {
+            return AsyncPgConnection::try_from_client_and_connection(client, connection).await;
+        }
+
+        // diesel-async's set-up runs its `SET`s as prepared statements, which a pooler in
+        // transaction mode may parse on one server connection and execute on another. Inside
+        // one transaction they stay together, and the statements the set-up cached are closed
+        // (by dropping the cache) before the transaction ends.
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "pooled database connection closed");
+            }
+        });
+        let setup_failed =
+            |error: tokio_postgres::Error| ConnectionError::BadConnection(describe(&error));
+        client.batch_execute("BEGIN").await.map_err(setup_failed)?;
+        let mut connection = AsyncPgConnection::try_from(client).await?;
+        connection.set_prepared_statement_cache_size(CacheSize::Disabled);
+        connection
+            .batch_execute("COMMIT")
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        Ok(connection)
     }
 }
 

@@ -1,5 +1,7 @@
-//! The schema migrations in `migrations/`, embedded in the binary and applied under an
-//! advisory lock so that instances starting together do not race.
+//! The schema migrations in `migrations/`, embedded in the binary and applied in one
+//! transaction under a transaction-scoped advisory lock, so that instances starting together
+//! do not race, and a pooler in transaction mode cannot strand the lock on a server
+//! connection (a session-level lock would outlive the migration there).
 
 use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -21,19 +23,16 @@ pub async fn run_migrations(settings: &ConnectSettings) -> Result<Vec<String>, S
     let mut wrapper = AsyncConnectionWrapper::<AsyncPgConnection>::from(connection);
 
     let applied = tokio::task::spawn_blocking(move || {
-        use diesel::RunQueryDsl;
+        use diesel::{Connection, RunQueryDsl};
 
-        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-            .execute(&mut wrapper)
-            .map_err(StorageError::Query)?;
-        let outcome = wrapper
-            .run_pending_migrations(MIGRATIONS)
-            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(|error| StorageError::Migration(error.to_string()));
-        diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-            .execute(&mut wrapper)
-            .map_err(StorageError::Query)?;
-        outcome
+        wrapper.transaction::<_, StorageError, _>(|connection| {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .execute(connection)?;
+            connection
+                .run_pending_migrations(MIGRATIONS)
+                .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+                .map_err(|error| StorageError::Migration(error.to_string()))
+        })
     })
     .await
     .map_err(|error| StorageError::Migration(format!("the migration task failed: {error}")))??;

@@ -1,12 +1,18 @@
 //! The connection pool: bounded, with a checkout timeout, so a saturated or absent database
-//! turns into a prompt [`StorageError::Unavailable`] rather than a hung request.
+//! turns into a prompt [`StorageError::Unavailable`] rather than a hung request. Callers hand
+//! it units of work ([`Database::read`], [`Database::write`]); behind a transaction-mode
+//! pooler each unit runs in one transaction, so it stays on one server connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{
+    AnsiTransactionManager, AsyncPgConnection, SimpleAsyncConnection, TransactionManager,
+};
 use futures_util::FutureExt;
 
 use crate::{ConnectSettings, StorageError};
@@ -59,6 +65,11 @@ impl Database {
             let settings = Arc::clone(&for_setup);
             async move { settings.connect().await }.boxed()
         });
+        // A simple-protocol query: one round trip, and no prepared statement that a
+        // transaction-mode pooler could lose between its parse and its execution.
+        manager_config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|connection| {
+            connection.batch_execute("SELECT 1").boxed()
+        }));
         // The URL argument is unused: connections come from `custom_setup` above.
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
             String::new(),
@@ -97,25 +108,31 @@ impl Database {
         mut read: impl AsyncFnMut(&mut AsyncPgConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
         let mut connection = self.connection().await?;
-        match read(&mut connection).await {
+        match self.unit(&mut connection, async |c| read(c).await).await {
             Err(StorageError::ConnectionLost(cause)) => {
                 tracing::warn!(%cause, "database connection lost during a read; retrying once");
                 drop(connection);
                 let mut connection = self.connection().await?;
-                read(&mut connection).await
+                self.unit(&mut connection, async |c| read(c).await).await
             }
             outcome => outcome,
         }
     }
 
+    /// Runs `write` on a pooled connection, once. A [`StorageError::ConnectionLost`] from it
+    /// means the change may or may not have been committed.
+    pub async fn write<T>(
+        &self,
+        write: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let mut connection = self.connection().await?;
+        self.unit(&mut connection, write).await
+    }
+
     /// Checks that the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StorageError> {
-        use diesel_async::RunQueryDsl;
-
         let mut connection = self.connection().await?;
-        diesel::sql_query("SELECT 1")
-            .execute(&mut *connection)
-            .await?;
+        connection.batch_execute("SELECT 1").await?;
         Ok(())
     }
 
@@ -138,5 +155,35 @@ impl Database {
     /// Closes the pool: idle connections are dropped and new checkouts fail.
     pub fn close(&self) {
         self.pool.close();
+    }
+
+    /// Runs `work` as it is, or, behind a transaction-mode pooler, between `BEGIN` and
+    /// `COMMIT` (`ROLLBACK` when it fails). The transaction goes through diesel's manager, so
+    /// a unit dropped half-way (a client hanging up) leaves the connection marked as in a
+    /// transaction, and the pool discards it instead of lending it out again.
+    async fn unit<T>(
+        &self,
+        connection: &mut AsyncPgConnection,
+        work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        if !self.settings.is_through_transaction_pooler() {
+            return work(connection).await;
+        }
+
+        AnsiTransactionManager::begin_transaction(connection).await?;
+        match work(connection).await {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(connection).await?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) =
+                    AnsiTransactionManager::rollback_transaction(connection).await
+                {
+                    tracing::debug!(%rollback, "rollback after a failed unit of work failed");
+                }
+                Err(error)
+            }
+        }
     }
 }

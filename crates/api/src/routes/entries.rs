@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use journal_domain::{EntryContent, EntryId, JournalEntry, NewEntry, UserId};
-use journal_storage::{Change, Connection, Creation};
+use journal_storage::{Change, Creation};
 
 use crate::error::Problem;
 use crate::identity::CurrentUser;
@@ -103,20 +103,26 @@ pub(crate) async fn create_entry(
         content,
     };
 
-    let mut connection = state.database.connection().await.map_err(ApiError::from)?;
-    let (stored, replayed) = match key {
-        None => (
-            journal_storage::create_entry(&mut connection, &entry).await,
-            false,
-        ),
-        Some(key) => match journal_storage::create_entry_once(&mut connection, &entry, key).await {
-            Ok(Creation::Created(stored)) => (Ok(stored), false),
-            Ok(Creation::Replayed(stored)) => (Ok(stored), true),
-            Ok(Creation::KeyReused) => return Err(ApiError::IdempotencyKeyReused.into()),
-            Err(error) => (Err(error), false),
-        },
+    let creation = match key {
+        None => state
+            .database
+            .write(async |connection| journal_storage::create_entry(connection, &entry).await)
+            .await
+            .map(Creation::Created),
+        Some(key) => {
+            state
+                .database
+                .write(async |connection| {
+                    journal_storage::create_entry_once(connection, &entry, key).await
+                })
+                .await
+        }
     };
-    let stored = stored.map_err(ApiError::from_write)?;
+    let (stored, replayed) = match creation.map_err(ApiError::from_write)? {
+        Creation::Created(stored) => (stored, false),
+        Creation::Replayed(stored) => (stored, true),
+        Creation::KeyReused => return Err(ApiError::IdempotencyKeyReused.into()),
+    };
 
     let mut response = HttpResponse::Created();
     if replayed {
@@ -202,9 +208,12 @@ pub(crate) async fn update_entry(
     let id = entry_id(&path)?;
     let content = read_content(&request, payload, &state).await?;
 
-    let mut connection = state.database.connection().await.map_err(ApiError::from)?;
-    let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
-    let change = journal_storage::update_entry(&mut connection, user, id, &content, expected)
+    let expected = expected_version(&state, user, id, IfMatch::of(&request)).await?;
+    let change = state
+        .database
+        .write(async |connection| {
+            journal_storage::update_entry(connection, user, id, &content, expected).await
+        })
         .await
         .map_err(ApiError::from_write)?;
 
@@ -240,9 +249,12 @@ pub(crate) async fn delete_entry(
 ) -> Result<HttpResponse, ApiError> {
     let id = entry_id(&path)?;
 
-    let mut connection = state.database.connection().await?;
-    let expected = expected_version(&mut connection, user, id, IfMatch::of(&request)).await?;
-    let change = journal_storage::delete_entry(&mut connection, user, id, expected)
+    let expected = expected_version(&state, user, id, IfMatch::of(&request)).await?;
+    let change = state
+        .database
+        .write(async |connection| {
+            journal_storage::delete_entry(connection, user, id, expected).await
+        })
         .await
         .map_err(ApiError::from_write)?;
 
@@ -280,7 +292,7 @@ fn entry_id(text: &str) -> Result<EntryId, ApiError> {
 /// The version a change must find, from `If-Match`. With several tags the current version
 /// is looked up; the change itself still checks it, so a concurrent edit cannot slip in.
 async fn expected_version(
-    connection: &mut Connection,
+    state: &AppState,
     user: UserId,
     id: EntryId,
     if_match: IfMatch,
@@ -291,7 +303,9 @@ async fn expected_version(
         // Versions start at 1: zero matches nothing, so the change reports 404 or 412.
         IfMatch::Versions(versions) if versions.is_empty() => Ok(Some(0)),
         IfMatch::Versions(versions) => {
-            let current = journal_storage::get_entry(connection, user, id)
+            let current = state
+                .database
+                .read(async |connection| journal_storage::get_entry(connection, user, id).await)
                 .await?
                 .ok_or(ApiError::EntryNotFound)?;
             if versions.contains(&current.version) {

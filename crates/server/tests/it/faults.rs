@@ -76,7 +76,12 @@ async fn sessions_killed_by_the_database_cost_no_read_and_lose_no_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_pool_far_smaller_than_the_client_count_serves_everyone() {
-    let pool = [("JOURNAL__DATABASE__MAX_CONNECTIONS", "2".to_owned())];
+    // Waiting is the point here, not the timeout: a generous one keeps a loaded CI machine
+    // from turning a long queue into a 503.
+    let pool = [
+        ("JOURNAL__DATABASE__MAX_CONNECTIONS", "2".to_owned()),
+        ("JOURNAL__DATABASE__CHECKOUT_TIMEOUT_MS", "15000".to_owned()),
+    ];
     let system = System::start("small-pool", &pool).await;
 
     let records = Load::start(&system, 48, Duration::from_secs(4), None)

@@ -13,5 +13,6 @@ mod dev_command;
 mod faults;
 mod harness;
 mod operations;
+mod pooler;
 mod private_postgres;
 mod tidy;

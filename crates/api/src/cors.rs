@@ -1,7 +1,8 @@
 //! Which browser origins may call the API, and the CORS middleware built from that.
 
 use actix_cors::Cors;
-use actix_web::http::{Method, header};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderName};
 
 /// Cross-origin settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +37,16 @@ impl CorsSettings {
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
                 header::IF_NONE_MATCH,
+                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static("x-request-id"),
             ])
             .expose_headers([
                 header::LINK,
                 header::ETAG,
                 header::LOCATION,
                 header::RETRY_AFTER,
+                HeaderName::from_static("x-request-id"),
+                HeaderName::from_static("idempotent-replayed"),
             ])
             .max_age(self.max_age_seconds);
 

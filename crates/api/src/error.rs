@@ -225,6 +225,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
+        if let Self::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, *allow));
+        }
         if let Self::PreconditionFailed(current) = self {
             response.insert_header((
                 header::ETAG,

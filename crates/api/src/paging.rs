@@ -58,14 +58,30 @@ fn decode_cursor(cursor: &str) -> Result<PagePosition, ApiError> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (micros, id) = text.split_once('.').ok_or_else(invalid)?;
-    let micros = micros.parse::<i64>().map_err(|_| invalid())?;
-    let id = id.parse::<i64>().map_err(|_| invalid())?;
+    let micros = canonical_integer(micros).ok_or_else(invalid)?;
+    let id = canonical_integer(id).ok_or_else(invalid)?;
+    // Cursors hold times this server stored; outside years 1 to 9999 one is forged, and
+    // Postgres would refuse some of those times (before 4713 BC) with an error of its own.
+    if !(FIRST_MICROS..=LAST_MICROS).contains(&micros) {
+        return Err(invalid());
+    }
     let created_at = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?;
 
     Ok(PagePosition {
         created_at,
         id: EntryId::new(id),
     })
+}
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, in microseconds since 1970.
+const FIRST_MICROS: i64 = -62_135_596_800_000_000;
+const LAST_MICROS: i64 = 253_402_300_799_999_999;
+
+/// `text` as an integer, when it is written the one way this server writes it (no sign but a
+/// leading minus, no leading zeros).
+fn canonical_integer(text: &str) -> Option<i64> {
+    let number = text.parse::<i64>().ok()?;
+    (number.to_string() == text).then_some(number)
 }
 
 /// The `Link` header value pointing at the page after `last`.
@@ -105,9 +121,25 @@ mod tests {
         for limit in ["0", "201", "-1", "ten", "1.5", ""] {
             assert!(query(Some(limit), None).page().is_err(), "{limit}");
         }
-        for cursor in ["", "!!!", "bm90IGEgY3Vyc29y", "MTIzNDU"] {
-            assert!(query(None, Some(cursor)).page().is_err(), "{cursor}");
+        let forged = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        for cursor in [
+            "".to_owned(),
+            "!!!".to_owned(),
+            "bm90IGEgY3Vyc29y".to_owned(),
+            "MTIzNDU".to_owned(),
+            forged("-210866803200000001.1"),
+            forged("253402300800000000.1"),
+            forged("+5.+5"),
+            forged("01.1"),
+            forged("5.01"),
+        ] {
+            assert!(query(None, Some(&cursor)).page().is_err(), "{cursor}");
         }
+        assert!(
+            query(None, Some(&forged("1796325818302562.7")))
+                .page()
+                .is_ok()
+        );
         assert_eq!(query(Some("200"), None).page().unwrap().limit, 200);
     }
 }

@@ -116,6 +116,7 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
 fn print_banner(settings: &Settings, auth_base: &str, token: &str, serves_client: bool) {
     let api = format!("http://{LOOPBACK}:{}", settings.server.port);
     let lifetime = match settings.dev.token_lifetime_seconds {
+        1 => "1 second".to_owned(),
         seconds if seconds < 120 => format!("{seconds} seconds"),
         seconds => format!("{} minutes", seconds / 60),
     };

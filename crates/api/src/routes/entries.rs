@@ -283,8 +283,9 @@ fn idempotency_key(request: &HttpRequest) -> Result<Option<&str>, ApiError> {
 
 /// An entry id from the path: a positive integer, or the entry does not exist.
 fn entry_id(text: &str) -> Result<EntryId, ApiError> {
+    // Only the spelling this server hands out names an entry: not `01`, not `+1`.
     match text.parse::<i64>() {
-        Ok(id) if id > 0 => Ok(EntryId::new(id)),
+        Ok(id) if id > 0 && id.to_string() == text => Ok(EntryId::new(id)),
         _ => Err(ApiError::EntryNotFound),
     }
 }

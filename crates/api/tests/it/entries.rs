@@ -135,12 +135,12 @@ async fn a_browser_preflight_from_the_configured_origin_is_answered() {
             .insert_header(("Access-Control-Request-Method", "POST"))
             .insert_header((
                 "Access-Control-Request-Headers",
-                "authorization, content-type",
+                "authorization, content-type, idempotency-key, if-match, x-request-id",
             )),
     )
     .await;
 
-    assert_eq!(preflight.status, 200);
+    assert_eq!(preflight.status, 200, "{}", preflight.body);
     assert_eq!(
         preflight.header("access-control-allow-origin"),
         Some("http://localhost:5173")
@@ -153,10 +153,32 @@ async fn a_browser_preflight_from_the_configured_origin_is_answered() {
         .header("access-control-allow-headers")
         .unwrap()
         .to_lowercase();
-    assert!(
-        headers.contains("authorization") && headers.contains("content-type"),
-        "{headers}"
-    );
+    for header in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-match",
+    ] {
+        assert!(headers.contains(header), "{headers}");
+    }
+
+    let (_, token) = fixture.signed_in("cors@x.test").await;
+    let listed = send(
+        &service,
+        TestRequest::get()
+            .uri("/api/entries")
+            .insert_header(("Origin", "http://localhost:5173"))
+            .insert_header(("Authorization", format!("Bearer {token}"))),
+    )
+    .await;
+    let exposed = listed
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_lowercase();
+    for header in ["link", "etag", "location", "retry-after", "x-request-id"] {
+        assert!(exposed.contains(header), "{exposed}");
+    }
+    assert!(exposed.contains("idempotent-replayed"), "{exposed}");
 }
 
 #[actix_web::test]

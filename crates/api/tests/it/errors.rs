@@ -269,8 +269,16 @@ async fn unknown_paths_and_methods_are_problems() {
         let request = TestRequest::default()
             .method(method.clone())
             .uri("/api/entries");
-        send(&service, request).await.assert_problem(405);
+        let refused = send(&service, request).await;
+        refused.assert_problem(405);
+        assert_eq!(refused.header("allow"), Some("GET, POST"));
     }
+    let one = TestRequest::default()
+        .method(Method::PATCH)
+        .uri("/api/entries/1");
+    let refused = send(&service, one).await;
+    refused.assert_problem(405);
+    assert_eq!(refused.header("allow"), Some("GET, PUT, DELETE"));
 }
 
 #[actix_web::test]

@@ -149,6 +149,15 @@ async fn malformed_ids_are_404_problems() {
             .insert_header(bearer(&token));
         send(&service, request).await.assert_problem(404);
     }
+
+    let created = send(&service, post(&token, "only one spelling")).await;
+    let id = &created.body["id"];
+    for other_spelling in [format!("0{id}"), format!("%2B{id}")] {
+        let request = TestRequest::get()
+            .uri(&format!("/api/entries/{other_spelling}"))
+            .insert_header(bearer(&token));
+        send(&service, request).await.assert_problem(404);
+    }
 }
 
 #[actix_web::test]
@@ -215,6 +224,8 @@ async fn bad_paging_parameters_are_400_problems() {
         "limit=abc",
         "cursor=%21%21",
         "cursor=bm9wZQ",
+        // "-210866803200000001.1": a time chrono takes and Postgres does not (before 4713 BC).
+        "cursor=LTIxMDg2NjgwMzIwMDAwMDAwMS4x",
     ] {
         let request = TestRequest::get()
             .uri(&format!("/api/entries?{query}"))

@@ -22,7 +22,7 @@ pub struct Authenticated<C>(pub Verified<C>);
 #[derive(Clone, Copy)]
 pub struct AuthErrorHandler(pub fn(AuthError, &HttpRequest) -> actix_web::Error);
 
-impl<C: DeserializeOwned + 'static> FromRequest for Authenticated<C> {
+impl<C: DeserializeOwned + Clone + 'static> FromRequest for Authenticated<C> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 

@@ -46,6 +46,10 @@ pub struct VerifierConfig {
     pub required_claims: Vec<String>,
     /// The shape `sub` must have. Default: [`SubjectFormat::Uuid`].
     pub subject_format: SubjectFormat,
+    /// How many recently verified tokens are remembered, so the same token presented again
+    /// skips the signature check while the key set that verified it is current (`exp` is
+    /// still checked each time). Zero turns this off. Default: 4096.
+    pub recent_tokens: usize,
 }
 
 /// The format a token's `sub` must have.
@@ -87,6 +91,7 @@ impl VerifierConfig {
             max_token_bytes: 8 * 1024,
             required_claims: vec!["sub".to_owned()],
             subject_format: SubjectFormat::Uuid,
+            recent_tokens: 4096,
         }
     }
 

@@ -16,6 +16,7 @@ mod algorithm;
 mod config;
 mod error;
 mod keys;
+mod recent;
 mod unverified;
 mod verifier;
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::keys::KeyCache;
+use crate::recent::RecentTokens;
 use crate::{Algorithm, AuthError, SetupError, SubjectFormat, VerifierConfig, unverified};
 
 /// Checks tokens against one issuer. Cheap to share: wrap it in an `Arc` and call
@@ -21,6 +22,7 @@ pub struct Verifier<C = NoExtraClaims> {
     config: Arc<VerifierConfig>,
     keys: KeyCache,
     validations: Vec<(Algorithm, Validation)>,
+    recent: RecentTokens<C>,
     extra_claims: PhantomData<fn() -> C>,
 }
 
@@ -56,7 +58,7 @@ pub struct KeyStats {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub struct NoExtraClaims {}
 
-impl<C: DeserializeOwned> Verifier<C> {
+impl<C: DeserializeOwned + Clone> Verifier<C> {
     /// Builds a verifier. No network call happens here; see [`Verifier::refresh_keys`].
     pub fn new(config: VerifierConfig) -> Result<Self, SetupError> {
         config.validate()?;
@@ -69,6 +71,7 @@ impl<C: DeserializeOwned> Verifier<C> {
 
         Ok(Self {
             keys: KeyCache::new(Arc::clone(&config))?,
+            recent: RecentTokens::new(config.recent_tokens),
             config,
             validations,
             extra_claims: PhantomData,
@@ -102,6 +105,10 @@ impl<C: DeserializeOwned> Verifier<C> {
             unverified::read_header(token, self.config.max_token_bytes, &self.config.algorithms)?;
 
         let key_set = self.keys.set_with(header.key_id.as_deref()).await?;
+        let leeway = self.config.leeway.as_secs();
+        if let Some(earlier) = self.recent.get(token, &key_set, now_seconds(), leeway) {
+            return earlier;
+        }
         let key = key_set.find(header.key_id.as_deref())?;
         if !key.verifies(header.algorithm) {
             return Err(AuthError::KeyAlgorithmMismatch);
@@ -121,7 +128,9 @@ impl<C: DeserializeOwned> Verifier<C> {
         .map_err(|error| refusal_for(error.kind()))?
         .claims;
 
-        self.check_claims(payload, header.algorithm, header.key_id)
+        let verified = self.check_claims(payload, header.algorithm, header.key_id)?;
+        self.recent.insert(token, Arc::clone(&key_set), &verified);
+        Ok(verified)
     }
 
     /// Checks the claims `jsonwebtoken` does not know about, then types them. Runs only after

@@ -63,6 +63,7 @@ pub struct AuthSettings {
     pub refetch_cooldown_seconds: u64,
     pub cache_ttl_seconds: u64,
     pub max_token_bytes: usize,
+    pub recent_tokens: usize,
 }
 
 /// `[cors]`.

@@ -104,6 +104,7 @@ pub fn verifier_config(
     config.refetch_cooldown = Duration::from_secs(auth.refetch_cooldown_seconds);
     config.cache_ttl = Duration::from_secs(auth.cache_ttl_seconds);
     config.max_token_bytes = auth.max_token_bytes;
+    config.recent_tokens = auth.recent_tokens;
     Ok(config)
 }
 

@@ -65,11 +65,12 @@ impl Database {
             let settings = Arc::clone(&for_setup);
             async move { settings.connect().await }.boxed()
         });
-        // A simple-protocol query: one round trip, and no prepared statement that a
-        // transaction-mode pooler could lose between its parse and its execution.
-        manager_config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|connection| {
-            connection.batch_execute("SELECT 1").boxed()
-        }));
+        // No query on checkout: a connection the server ended (restart, termination, idle
+        // timeout) is already marked closed by its driver, and the pool drops it unseen. A
+        // round trip per request to learn the same would cost the database more than the
+        // request itself. Limitation: a connection cut silently by the network (no FIN) is only
+        // found by the query that uses it; reads then retry once on a fresh connection.
+        manager_config.recycling_method = RecyclingMethod::Fast;
         // The URL argument is unused: connections come from `custom_setup` above.
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
             String::new(),
@@ -99,23 +100,27 @@ impl Database {
         })
     }
 
-    /// Runs `read` on a pooled connection, and once more on another when the first turned out
-    /// to be dead (killed by the server, a restart or the network since its last check), so a
-    /// read does not fail for a connection that merely went stale. Only for statements that
-    /// change nothing: a write that lost its connection may have committed.
+    /// Runs `read` on a pooled connection, and again on another whenever the one it had
+    /// turned out to be dead (killed by the server, a restart or the network since it was last
+    /// used), so a read does not fail for connections that merely went stale: each dead one is
+    /// dropped, and after as many tries as the pool holds connections the next is a new one.
+    /// Only for statements that change nothing: a write that lost its connection may have
+    /// committed.
     pub async fn read<T>(
         &self,
         mut read: impl AsyncFnMut(&mut AsyncPgConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let mut connection = self.connection().await?;
-        match self.unit(&mut connection, async |c| read(c).await).await {
-            Err(StorageError::ConnectionLost(cause)) => {
-                tracing::warn!(%cause, "database connection lost during a read; retrying once");
-                drop(connection);
-                let mut connection = self.connection().await?;
-                self.unit(&mut connection, async |c| read(c).await).await
+        let mut tries_left = self.pool.status().max_size + 1;
+        loop {
+            let mut connection = self.connection().await?;
+            tries_left -= 1;
+            match self.unit(&mut connection, async |c| read(c).await).await {
+                Err(StorageError::ConnectionLost(cause)) if tries_left > 0 => {
+                    tracing::warn!(%cause, "database connection lost during a read; retrying");
+                    let _ = Object::take(connection);
+                }
+                outcome => return outcome,
             }
-            outcome => outcome,
         }
     }
 

@@ -9,6 +9,7 @@
 mod attacks;
 mod key_cache;
 mod load;
+mod recent_tokens;
 mod token_checks;
 
 use std::time::Duration;

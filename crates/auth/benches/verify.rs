@@ -1,6 +1,7 @@
-//! What verification costs: a full `Verifier::verify` (header, key lookup, signature, claims)
-//! beside the bare signature check of the same algorithm, and verification from many tasks at
-//! once, which exercises the key cache's read path under concurrency.
+//! What verification costs: a full `Verifier::verify` (header, key lookup, signature, claims,
+//! with the memory of recent tokens off) beside the bare signature check of the same algorithm,
+//! the same token verified again while remembered, and verification from many tasks at once,
+//! which exercises the key cache's read path under concurrency.
 #![expect(clippy::unwrap_used, reason = "a benchmark fails loudly")]
 
 use std::sync::Arc;
@@ -24,12 +25,14 @@ fn verification(criterion: &mut Criterion) {
     )));
     let url = url::Url::parse(&server.jwks_url()).unwrap();
     let config = VerifierConfig::new(url, server.base_url(), vec![server.base_url()]);
-    let verifier = Arc::new(
-        runtime
-            .block_on(async { Verifier::<NoExtraClaims>::new(config) })
-            .unwrap(),
-    );
-    runtime.block_on(verifier.refresh_keys()).unwrap();
+    let verifier = Arc::new(verifier_with(&runtime, config.clone()));
+    let forgetful = Arc::new(verifier_with(
+        &runtime,
+        VerifierConfig {
+            recent_tokens: 0,
+            ..config
+        },
+    ));
 
     for key in &keys {
         let token = key.sign(&standard_claims(&server.base_url(), SUBJECT));
@@ -39,6 +42,9 @@ fn verification(criterion: &mut Criterion) {
         let name = format!("{:?}", key.algorithm);
 
         criterion.bench_function(&format!("verify/{name}"), |bench| {
+            bench.iter(|| runtime.block_on(forgetful.verify(&token)).unwrap());
+        });
+        criterion.bench_function(&format!("verify_remembered/{name}"), |bench| {
             bench.iter(|| runtime.block_on(verifier.verify(&token)).unwrap());
         });
         criterion.bench_function(&format!("bare_signature/{name}"), |bench| {
@@ -64,7 +70,7 @@ fn verification(criterion: &mut Criterion) {
             runtime.block_on(async {
                 let tasks: Vec<_> = (0..8)
                     .map(|_| {
-                        let verifier = Arc::clone(&verifier);
+                        let verifier = Arc::clone(&forgetful);
                         let token = token.clone();
                         tokio::spawn(async move {
                             for _ in 0..per_task {
@@ -82,6 +88,18 @@ fn verification(criterion: &mut Criterion) {
                 .div_f64((per_task * 8) as f64 / iterations as f64)
         });
     });
+}
+
+/// A verifier over `config` that already holds the issuer's keys.
+fn verifier_with(
+    runtime: &tokio::runtime::Runtime,
+    config: VerifierConfig,
+) -> Verifier<NoExtraClaims> {
+    let verifier = runtime
+        .block_on(async { Verifier::<NoExtraClaims>::new(config) })
+        .unwrap();
+    runtime.block_on(verifier.refresh_keys()).unwrap();
+    verifier
 }
 
 criterion_group! {

@@ -5,6 +5,7 @@
 mod entries;
 mod lost_connections;
 mod tls;
+mod tutorial_database;
 
 use journal_domain::UserId;
 use journal_storage::{ConnectSettings, Database, PoolSettings, ensure_user, run_migrations};

@@ -180,13 +180,18 @@ pub async fn run_api(settings: &Settings, state: AppState, host: &str) -> Result
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }
-    let server = server.bind(&address).map_err(|cause| StartupError::Bind {
-        address: address.clone(),
-        cause,
-    })?;
+    let server = server
+        .disable_signals()
+        .bind(&address)
+        .map_err(|cause| StartupError::Bind {
+            address: address.clone(),
+            cause,
+        })?
+        .run();
+    actix_web::rt::spawn(stop_on_signal(server.handle()));
 
     tracing::info!(http.address = %address, "journal API listening");
-    let outcome = server.run().await;
+    let outcome = server.await;
 
     if let Some(metrics) = metrics_server {
         metrics.stop(true).await;
@@ -194,6 +199,42 @@ pub async fn run_api(settings: &Settings, state: AppState, host: &str) -> Result
     database.close();
     tracing::info!("journal API stopped");
     Ok(outcome?)
+}
+
+/// Stops `server` gracefully at the first SIGTERM or SIGINT (Ctrl-C): no new connections,
+/// requests in flight get the shutdown timeout. A second signal stops it at once. (actix-web's
+/// own handling would treat SIGINT as a forced stop and drop requests in flight.)
+async fn stop_on_signal(server: actix_web::dev::ServerHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for SIGTERM and SIGINT; stop the server with SIGKILL");
+        return;
+    };
+
+    let received = tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    };
+    tracing::info!(
+        signal = received,
+        "shutting down: finishing requests in flight"
+    );
+    let graceful = server.stop(true);
+
+    tokio::select! {
+        () = graceful => {}
+        _ = terminate.recv() => stop_at_once(&server).await,
+        _ = interrupt.recv() => stop_at_once(&server).await,
+    }
+}
+
+async fn stop_at_once(server: &actix_web::dev::ServerHandle) {
+    tracing::warn!("second shutdown signal: stopping without waiting for requests in flight");
+    server.stop(false).await;
 }
 
 fn metrics_server(

@@ -88,7 +88,7 @@ fn dev_server(database: &TestDatabase) -> (ClientBuild, Running, String) {
 /// `web/` with its npm packages installed.
 fn web_folder() -> PathBuf {
     let web = repository_root().join("web");
-    install_packages(&web, "vite");
+    install_packages(&web);
     web
 }
 

@@ -153,7 +153,7 @@ impl BetterAuth {
     /// As [`BetterAuth::start`], with more environment (e.g. `TRUSTED_ORIGINS`).
     pub fn start_with(database_url: &str, environment: &[(&str, String)]) -> Self {
         let folder = repository_root().join("testing/betterauth");
-        install_packages(&folder, "better-auth");
+        install_packages(&folder);
 
         let port = free_port();
         let log = log_file("betterauth");
@@ -259,12 +259,14 @@ impl BetterAuth {
     }
 }
 
-/// Installs the npm packages of `folder` once (`marker` is one of them), even with test
-/// processes racing (nextest runs each test in a process of its own): the first takes a file
-/// lock and installs, the others wait for it.
-pub fn install_packages(folder: &Path, marker: &str) {
-    let installed = || folder.join("node_modules").join(marker).exists();
-    if installed() {
+/// Installs the npm packages of `folder` once, even with test processes racing (nextest runs
+/// each test in a process of its own): the first takes a file lock, runs `npm ci` and leaves a
+/// mark in `node_modules` when it has finished; the others wait for the lock and find the mark.
+/// The mark, not a package folder, is what counts: a package folder appears while `npm ci` is
+/// still writing the rest of the tree.
+pub fn install_packages(folder: &Path) {
+    let finished = folder.join("node_modules").join(".journal-npm-ci-finished");
+    if finished.exists() {
         return;
     }
 
@@ -272,7 +274,7 @@ pub fn install_packages(folder: &Path, marker: &str) {
     let lock = std::fs::File::create(std::env::temp_dir().join(format!("journal-{name}-npm.lock")))
         .expect("a lock file");
     lock.lock().expect("the npm install lock");
-    if installed() {
+    if finished.exists() {
         return;
     }
 
@@ -282,4 +284,5 @@ pub fn install_packages(folder: &Path, marker: &str) {
         .status()
         .expect("npm runs");
     assert!(status.success(), "npm ci in {} failed", folder.display());
+    std::fs::write(&finished, "").expect("the install mark is written");
 }

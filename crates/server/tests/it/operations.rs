@@ -50,6 +50,17 @@ async fn token_for(server: &DevServer, email: &str) -> String {
 
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
+    a_request_in_flight_outlives("-TERM").await;
+}
+
+#[tokio::test]
+async fn ctrl_c_lets_a_request_in_flight_finish_then_exits_cleanly() {
+    a_request_in_flight_outlives("-INT").await;
+}
+
+/// Sends `signal` while a POST's body is half sent, then sends the rest: the POST is answered,
+/// the process exits 0 and the port is closed.
+async fn a_request_in_flight_outlives(signal: &str) {
     let mut server = start_dev(&[]).await;
     let token = token_for(&server, "slow@example.test").await;
     let body = json!({"content": "sent slowly, across a shutdown"}).to_string();
@@ -70,7 +81,7 @@ async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
     std::thread::sleep(Duration::from_millis(300));
 
     let _ = std::process::Command::new("kill")
-        .args(["-TERM", &server.process.child.id().to_string()])
+        .args([signal, &server.process.child.id().to_string()])
         .status();
     std::thread::sleep(Duration::from_millis(500));
     stream.write_all(second_half.as_bytes()).unwrap();

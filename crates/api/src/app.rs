@@ -27,8 +27,12 @@ pub fn app(
         .error_handler(|error, _request| ApiError::from(error).into());
     let path_config =
         web::PathConfig::default().error_handler(|_error, _request| ApiError::NotFound.into());
-    let query_config = web::QueryConfig::default()
-        .error_handler(|error, _request| ApiError::BadQuery(error.to_string()).into());
+    let query_config = web::QueryConfig::default().error_handler(|_error, _request| {
+        ApiError::BadQuery(
+            "the query string cannot be read; name limit and cursor at most once each".into(),
+        )
+        .into()
+    });
 
     App::new()
         .app_data(web::Data::new(state.clone()))

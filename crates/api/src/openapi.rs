@@ -65,7 +65,7 @@ pub(crate) enum AuthRefusals {
     reason = "describes responses for the OpenAPI document only"
 )]
 pub(crate) enum BodyRefusals {
-    /// Malformed JSON, or a bad Idempotency-Key
+    /// Malformed JSON, or (on create) a bad Idempotency-Key
     #[response(status = 400, content_type = "application/problem+json")]
     Malformed(Problem<'static>),
     /// The body did not arrive in time

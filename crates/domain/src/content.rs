@@ -5,7 +5,7 @@ use serde::Serialize;
 /// Why a piece of text cannot become an entry. Messages are safe to show a client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContentError {
-    #[error("content must not be empty or only whitespace")]
+    #[error("content must have a visible character, not only whitespace or invisible ones")]
     Blank,
     #[error("content is {actual} bytes of UTF-8, more than the maximum of {max}")]
     TooLong { max: usize, actual: usize },
@@ -31,7 +31,7 @@ impl Default for ContentRules {
 impl ContentRules {
     /// Checks `text` and keeps it byte for byte when it passes: no trimming, no normalisation.
     pub fn accept(&self, text: String) -> Result<EntryContent, ContentError> {
-        if text.trim().is_empty() {
+        if !text.chars().any(is_visible) {
             return Err(ContentError::Blank);
         }
 
@@ -49,6 +49,31 @@ impl ContentRules {
 
         Ok(EntryContent(text))
     }
+}
+
+/// Whether `character` shows as something on a page: not whitespace, not a control character,
+/// and not one of the zero-width or formatting characters that render as nothing.
+// Limitation: this names the common invisible characters (zero-width spaces and joiners,
+// direction marks, the byte order mark, the soft hyphen, invisible operators), not every
+// character of Unicode's Default_Ignorable_Code_Point property.
+fn is_visible(character: char) -> bool {
+    let invisible = matches!(
+        character,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    );
+    !(character.is_whitespace() || character.is_control() || invisible)
 }
 
 /// Entry text that passed [`ContentRules::accept`].
@@ -84,12 +109,35 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_whitespace_only_text_is_blank() {
-        for text in ["", " ", "\n\t  \r\n", "\u{3000}"] {
+    fn text_with_nothing_visible_is_blank() {
+        let invisible = [
+            "",
+            " ",
+            "\n\t  \r\n",
+            "\u{3000}",
+            "\u{a0}",
+            "\u{200b}",
+            "\u{feff}",
+            "\u{1}",
+            " \u{200d}\u{2060} \u{7}",
+        ];
+        for text in invisible {
             assert_eq!(
                 rules(1024).accept(text.to_owned()),
                 Err(ContentError::Blank),
                 "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_visible_character_among_invisible_ones_is_enough() {
+        for text in ["\u{200b}a", "\u{1}.", "👍🏽", "\u{feff}שלום"] {
+            assert_eq!(
+                rules(64)
+                    .accept(text.to_owned())
+                    .map(EntryContent::into_string),
+                Ok(text.to_owned())
             );
         }
     }

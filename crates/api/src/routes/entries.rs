@@ -27,7 +27,8 @@ const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
     tag = "entries",
     security(("bearer" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "Entries per page, 1 to 200; default 50"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200,
+         description = "Entries per page, 1 to 200; default 50"),
         ("cursor" = Option<String>, Query, description = "From the previous page's Link"),
     ),
     responses(

@@ -226,11 +226,20 @@ async fn bad_paging_parameters_are_400_problems() {
         "cursor=bm9wZQ",
         // "-210866803200000001.1": a time chrono takes and Postgres does not (before 4713 BC).
         "cursor=LTIxMDg2NjgwMzIwMDAwMDAwMS4x",
+        "limit=1&limit=2",
+        "cursor=a&cursor=b",
     ] {
         let request = TestRequest::get()
             .uri(&format!("/api/entries?{query}"))
             .insert_header(bearer(&token));
-        send(&service, request).await.assert_problem(400);
+        let answer = send(&service, request).await;
+        answer.assert_problem(400);
+        let detail = answer.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("limit") || detail.contains("cursor"),
+            "{detail}"
+        );
+        assert!(!detail.contains("deserialize"), "{detail}");
     }
     let ok = TestRequest::get()
         .uri("/api/entries?limit=200&unknown=1")

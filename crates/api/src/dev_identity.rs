@@ -61,19 +61,34 @@ struct DevClaims<'a> {
 impl DevIdentity {
     /// Makes a fresh key. `issuer` is the provider's origin, used as both `iss` and `aud`.
     pub fn generate(issuer: String, token_lifetime: Duration) -> Result<Self, ApiError> {
+        Self::from_seed(issuer, token_lifetime, &Self::new_seed()?)
+    }
+
+    /// 32 random bytes for [`DevIdentity::from_seed`].
+    pub fn new_seed() -> Result<[u8; 32], ApiError> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed)
             .map_err(|error| ApiError::Internal(format!("no randomness for a key: {error}")))?;
-        let public_key = ed25519_dalek::SigningKey::from_bytes(&seed)
+        Ok(seed)
+    }
+
+    /// The provider whose Ed25519 key grows from `seed`, so that a seed kept between runs keeps
+    /// the tokens of earlier runs verifying. The key id is derived from the public key.
+    pub fn from_seed(
+        issuer: String,
+        token_lifetime: Duration,
+        seed: &[u8; 32],
+    ) -> Result<Self, ApiError> {
+        let public_key = ed25519_dalek::SigningKey::from_bytes(seed)
             .verifying_key()
             .to_bytes();
 
         let mut pkcs8 = PKCS8_ED25519_PREFIX.to_vec();
-        pkcs8.extend_from_slice(&seed);
+        pkcs8.extend_from_slice(seed);
 
         Ok(Self {
             issuer,
-            key_id: format!("dev-{}", uuid::Uuid::new_v4()),
+            key_id: format!("dev-{}", URL_SAFE_NO_PAD.encode(&public_key[..12])),
             public_key,
             signing_key: Arc::new(EncodingKey::from_ed_der(&pkcs8)),
             token_lifetime,
@@ -236,6 +251,23 @@ mod tests {
         assert!(!is_plausible_email("\"q\"@x.y"));
         assert!(!is_plausible_email("evil\u{202e}@x.y"));
         assert!(!is_plausible_email("a@localhost"));
+    }
+
+    #[test]
+    fn one_seed_gives_one_key_and_another_seed_another() {
+        let lifetime = Duration::from_secs(60);
+        let issuer = || "http://127.0.0.1:1".to_owned();
+
+        let first = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]).unwrap();
+        let again = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]).unwrap();
+        let other = DevIdentity::from_seed(issuer(), lifetime, &[8; 32]).unwrap();
+
+        assert_eq!(first.jwks(), again.jwks());
+        assert_ne!(
+            first.jwks()["keys"][0]["kid"],
+            other.jwks()["keys"][0]["kid"]
+        );
+        assert_ne!(first.jwks()["keys"][0]["x"], other.jwks()["keys"][0]["x"]);
     }
 
     #[test]

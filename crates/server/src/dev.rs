@@ -10,7 +10,7 @@ use journal_storage::{ConnectSettings, ensure_database, run_migrations};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::private_postgres::PrivateCluster;
 use crate::settings::Settings;
@@ -59,7 +59,11 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     let auth_url =
         Url::parse(&auth_base).map_err(|error| StartupError::Other(error.to_string()))?;
     let lifetime = Duration::from_secs(settings.dev.token_lifetime_seconds);
-    let identity = DevIdentity::generate(auth_base.clone(), lifetime)
+    let seed = match &cluster {
+        Some(cluster) => kept_seed(&cluster.data_folder().with_extension("signing-key"))?,
+        None => DevIdentity::new_seed().map_err(|error| StartupError::Other(error.to_string()))?,
+    };
+    let identity = DevIdentity::from_seed(auth_base.clone(), lifetime, &seed)
         .map_err(|error| StartupError::Other(error.to_string()))?;
 
     let identity_server = {
@@ -111,6 +115,40 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
         cluster.stop()?;
     }
     outcome
+}
+
+/// The identity provider's key seed kept in `path` (readable by its owner only), so that the
+/// tokens a browser holds outlive a restart of `dev`; made and written on first use. Only a
+/// private cluster has a folder for it: with a configured database each run makes a new key.
+fn kept_seed(path: &Path) -> Result<[u8; 32], StartupError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let unusable = |reason: String| {
+        StartupError::Other(format!(
+            "the development signing key {} {reason}; delete it to make a new one",
+            path.display()
+        ))
+    };
+
+    match std::fs::read(path) {
+        Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| unusable("is not a key this program wrote".into())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let seed =
+                DevIdentity::new_seed().map_err(|error| StartupError::Other(error.to_string()))?;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .and_then(|mut file| file.write_all(&seed))
+                .map_err(|error| unusable(format!("cannot be written ({error})")))?;
+            tracing::info!(dev.key_file = %path.display(), "made a development signing key");
+            Ok(seed)
+        }
+        Err(error) => Err(unusable(format!("cannot be read ({error})"))),
+    }
 }
 
 fn print_banner(settings: &Settings, auth_base: &str, token: &str, serves_client: bool) {

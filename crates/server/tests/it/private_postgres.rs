@@ -1,5 +1,6 @@
-//! `dev` without a database URL runs a private PostgreSQL cluster: entries survive a restart,
-//! nothing is left running after SIGTERM, and a `dev` killed outright is recovered from.
+//! `dev` without a database URL runs a private PostgreSQL cluster: entries and the tokens of an
+//! earlier run survive a restart, nothing is left running after SIGTERM, and a `dev` killed
+//! outright is recovered from.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +18,12 @@ impl Drop for Folder {
 }
 
 fn start_dev(data: &Path) -> (Running, String, String) {
-    let (port, auth_port) = (free_port(), free_port());
+    start_dev_on(data, free_port())
+}
+
+/// `dev` on the private cluster in `data`, with its identity provider on `auth_port`.
+fn start_dev_on(data: &Path, auth_port: u16) -> (Running, String, String) {
+    let port = free_port();
     let mut dev = start_journal(
         &["dev"],
         &[
@@ -44,7 +50,8 @@ async fn entries_survive_a_restart_and_nothing_is_left_running() {
     let folder = Folder(std::env::temp_dir().join(format!("journal-dev-{}", uuid::Uuid::new_v4())));
     let data = folder.0.join("postgres");
 
-    let (mut first, token, api) = start_dev(&data);
+    let auth_port = free_port();
+    let (mut first, token, api) = start_dev_on(&data, auth_port);
     let created = client()
         .post(&api)
         .bearer_auth(&token)
@@ -64,7 +71,7 @@ async fn entries_survive_a_restart_and_nothing_is_left_running() {
     );
     assert!(!data.join("postmaster.pid").exists());
 
-    let (_second, token, api) = start_dev(&data);
+    let (_second, _, api) = start_dev_on(&data, auth_port);
     let listed: serde_json::Value = client()
         .get(&api)
         .bearer_auth(&token)

@@ -105,7 +105,26 @@ pub fn verifier_config(
     config.cache_ttl = Duration::from_secs(auth.cache_ttl_seconds);
     config.max_token_bytes = auth.max_token_bytes;
     config.recent_tokens = auth.recent_tokens;
+
+    if !fetched_privately(&config.jwks_url) {
+        tracing::warn!(
+            jwks.url = %config.jwks_url,
+            "the issuer's keys are fetched over plain http: anyone on the way can swap them; \
+             use https"
+        );
+    }
     Ok(config)
+}
+
+/// Whether keys fetched from `url` cannot be swapped on the way: https, or this machine.
+fn fetched_privately(url: &Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "https" || loopback
 }
 
 /// The shared state for the API. The verifier fetches its keys in a background task from the
@@ -256,4 +275,21 @@ fn metrics_server(
     actix_web::rt::spawn(server);
     tracing::info!(http.address = %address, "metrics listening");
     Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_over_https_or_from_this_machine_are_private_and_plain_http_elsewhere_is_not() {
+        let private = |text: &str| fetched_privately(&Url::parse(text).unwrap());
+
+        assert!(private("https://auth.example.com/.well-known/jwks.json"));
+        assert!(private("http://127.0.0.1:3001/.well-known/jwks.json"));
+        assert!(private("http://localhost:3001/.well-known/jwks.json"));
+        assert!(private("http://[::1]:3001/.well-known/jwks.json"));
+        assert!(!private("http://auth.example.com/.well-known/jwks.json"));
+        assert!(!private("http://10.1.2.3/.well-known/jwks.json"));
+    }
 }

@@ -266,11 +266,17 @@ pub(crate) async fn delete_entry(
     }
 }
 
-/// The `Idempotency-Key` header: absent, or 1 to 255 visible ASCII characters.
+/// The `Idempotency-Key` header: absent, or once with 1 to 255 visible ASCII characters.
 fn idempotency_key(request: &HttpRequest) -> Result<Option<&str>, ApiError> {
-    let Some(value) = request.headers().get("idempotency-key") else {
+    let mut values = request.headers().get_all("idempotency-key");
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(ApiError::BadHeader(
+            "Idempotency-Key must be sent once, not repeated".into(),
+        ));
+    }
     let key = value.to_str().unwrap_or_default();
     let sane = (1..=MAX_IDEMPOTENCY_KEY).contains(&key.len())
         && key.bytes().all(|byte| byte.is_ascii_graphic());

@@ -283,6 +283,10 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_entry() {
     let retry = send(&service, keyed("retry-7", "only once")).await;
     let reused = send(&service, keyed("retry-7", "something else")).await;
     let malformed = send(&service, keyed("has space", "x")).await;
+    let repeated = post(&token, "x")
+        .append_header(("Idempotency-Key", "k1"))
+        .append_header(("Idempotency-Key", "k2"));
+    let repeated = send(&service, repeated).await;
 
     assert_eq!(first.status, 201);
     assert_eq!(first.header("idempotent-replayed"), None);
@@ -292,5 +296,6 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_entry() {
     reused.assert_problem(422);
     assert_eq!(reused.body["code"], "idempotency_key_reused");
     malformed.assert_problem(400);
+    repeated.assert_problem(400);
     assert_eq!(fixture.entry_count().await, 1);
 }

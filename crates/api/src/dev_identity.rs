@@ -59,11 +59,6 @@ struct DevClaims<'a> {
 }
 
 impl DevIdentity {
-    /// Makes a fresh key. `issuer` is the provider's origin, used as both `iss` and `aud`.
-    pub fn generate(issuer: String, token_lifetime: Duration) -> Result<Self, ApiError> {
-        Self::from_seed(issuer, token_lifetime, &Self::new_seed()?)
-    }
-
     /// 32 random bytes for [`DevIdentity::from_seed`].
     pub fn new_seed() -> Result<[u8; 32], ApiError> {
         let mut seed = [0u8; 32];
@@ -74,11 +69,8 @@ impl DevIdentity {
 
     /// The provider whose Ed25519 key grows from `seed`, so that a seed kept between runs keeps
     /// the tokens of earlier runs verifying. The key id is derived from the public key.
-    pub fn from_seed(
-        issuer: String,
-        token_lifetime: Duration,
-        seed: &[u8; 32],
-    ) -> Result<Self, ApiError> {
+    /// `issuer` is the provider's origin, used as both `iss` and `aud`.
+    pub fn from_seed(issuer: String, token_lifetime: Duration, seed: &[u8; 32]) -> Self {
         let public_key = ed25519_dalek::SigningKey::from_bytes(seed)
             .verifying_key()
             .to_bytes();
@@ -86,13 +78,13 @@ impl DevIdentity {
         let mut pkcs8 = PKCS8_ED25519_PREFIX.to_vec();
         pkcs8.extend_from_slice(seed);
 
-        Ok(Self {
+        Self {
             issuer,
             key_id: format!("dev-{}", URL_SAFE_NO_PAD.encode(&public_key[..12])),
             public_key,
             signing_key: Arc::new(EncodingKey::from_ed_der(&pkcs8)),
             token_lifetime,
-        })
+        }
     }
 
     /// The issuer (and audience) of the tokens this provider signs.
@@ -258,9 +250,9 @@ mod tests {
         let lifetime = Duration::from_secs(60);
         let issuer = || "http://127.0.0.1:1".to_owned();
 
-        let first = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]).unwrap();
-        let again = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]).unwrap();
-        let other = DevIdentity::from_seed(issuer(), lifetime, &[8; 32]).unwrap();
+        let first = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]);
+        let again = DevIdentity::from_seed(issuer(), lifetime, &[7; 32]);
+        let other = DevIdentity::from_seed(issuer(), lifetime, &[8; 32]);
 
         assert_eq!(first.jwks(), again.jwks());
         assert_ne!(
@@ -272,8 +264,11 @@ mod tests {
 
     #[test]
     fn the_published_key_matches_the_signing_key() {
-        let identity =
-            DevIdentity::generate("http://127.0.0.1:1".into(), Duration::from_secs(60)).unwrap();
+        let identity = DevIdentity::from_seed(
+            "http://127.0.0.1:1".into(),
+            Duration::from_secs(60),
+            &DevIdentity::new_seed().unwrap(),
+        );
         let user = UserId::new(uuid::Uuid::new_v4());
 
         let issued = identity.sign(user, "a@b.c", "a").unwrap();

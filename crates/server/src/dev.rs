@@ -61,10 +61,9 @@ pub async fn dev(settings: Settings) -> Result<(), StartupError> {
     let lifetime = Duration::from_secs(settings.dev.token_lifetime_seconds);
     let seed = match &cluster {
         Some(cluster) => kept_seed(&cluster.data_folder().with_extension("signing-key"))?,
-        None => DevIdentity::new_seed().map_err(|error| StartupError::Other(error.to_string()))?,
+        None => fresh_seed()?,
     };
-    let identity = DevIdentity::from_seed(auth_base.clone(), lifetime, &seed)
-        .map_err(|error| StartupError::Other(error.to_string()))?;
+    let identity = DevIdentity::from_seed(auth_base.clone(), lifetime, &seed);
 
     let identity_server = {
         let identity = identity.clone();
@@ -135,8 +134,7 @@ fn kept_seed(path: &Path) -> Result<[u8; 32], StartupError> {
         Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
             .map_err(|_| unusable("is not a key this program wrote".into())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let seed =
-                DevIdentity::new_seed().map_err(|error| StartupError::Other(error.to_string()))?;
+            let seed = fresh_seed()?;
             std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -149,6 +147,10 @@ fn kept_seed(path: &Path) -> Result<[u8; 32], StartupError> {
         }
         Err(error) => Err(unusable(format!("cannot be read ({error})"))),
     }
+}
+
+fn fresh_seed() -> Result<[u8; 32], StartupError> {
+    DevIdentity::new_seed().map_err(|error| StartupError::Other(error.to_string()))
 }
 
 fn print_banner(settings: &Settings, auth_base: &str, token: &str, serves_client: bool) {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use journal_testkit::TestDatabase;
 use serde_json::json;
 
-use crate::harness::{client, free_port, start_journal};
+use crate::harness::{client, dev_token, free_port, start_journal};
 
 #[tokio::test]
 async fn dev_prints_a_token_that_round_trips_an_entry_and_stops_cleanly() {
@@ -43,18 +43,10 @@ async fn dev_prints_a_token_that_round_trips_an_entry_and_stops_cleanly() {
         .unwrap();
     assert_eq!(listed[0]["content"], "written in dev");
 
-    let other: serde_json::Value = client()
-        .post(format!("http://127.0.0.1:{auth_port}/token"))
-        .json(&json!({"email": "someone@example.test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let other = dev_token(auth_port, "someone@example.test").await;
     let others: serde_json::Value = client()
         .get(&api)
-        .bearer_auth(other["token"].as_str().unwrap())
+        .bearer_auth(&other)
         .send()
         .await
         .unwrap()

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::harness::{Running, client, free_port, start_journal};
+use crate::harness::{Running, client, dev_token, free_port, start_journal};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_postgres_restart_fails_requests_fast_and_everything_recovers_without_a_restart() {
@@ -210,16 +210,8 @@ impl System {
 
         let mut tokens = Vec::new();
         for user in 0..4 {
-            let issued: serde_json::Value = client()
-                .post(format!("http://127.0.0.1:{auth_port}/token"))
-                .json(&json!({ "email": format!("{name}-{user}@example.com") }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            tokens.push(issued["token"].as_str().unwrap().to_owned());
+            let email = format!("{name}-{user}@example.com");
+            tokens.push(dev_token(auth_port, &email).await);
         }
 
         Self {

@@ -21,6 +21,20 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A token for `email` from the identity provider of a `dev` on `auth_port`.
+pub async fn dev_token(auth_port: u16, email: &str) -> String {
+    let issued: serde_json::Value = client()
+        .post(format!("http://127.0.0.1:{auth_port}/token"))
+        .json(&serde_json::json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    issued["token"].as_str().expect("a token").to_owned()
+}
+
 pub fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")

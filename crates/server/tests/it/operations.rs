@@ -8,7 +8,7 @@ use std::time::Duration;
 use journal_testkit::TestDatabase;
 use serde_json::json;
 
-use crate::harness::{Running, client, free_port, start_journal};
+use crate::harness::{Running, client, dev_token, free_port, start_journal};
 
 struct DevServer {
     _database: TestDatabase,
@@ -35,19 +35,6 @@ async fn start_dev(extra: &[(&str, String)]) -> DevServer {
     }
 }
 
-async fn token_for(server: &DevServer, email: &str) -> String {
-    let issued: serde_json::Value = client()
-        .post(format!("http://127.0.0.1:{}/token", server.auth_port))
-        .json(&json!({ "email": email }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    issued["token"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
     a_request_in_flight_outlives("-TERM").await;
@@ -62,7 +49,7 @@ async fn ctrl_c_lets_a_request_in_flight_finish_then_exits_cleanly() {
 /// the process exits 0 and the port is closed.
 async fn a_request_in_flight_outlives(signal: &str) {
     let mut server = start_dev(&[]).await;
-    let token = token_for(&server, "slow@example.test").await;
+    let token = dev_token(server.auth_port, "slow@example.test").await;
     let body = json!({"content": "sent slowly, across a shutdown"}).to_string();
     let (first_half, second_half) = body.split_at(body.len() / 2);
 
@@ -101,7 +88,7 @@ async fn a_request_in_flight_outlives(signal: &str) {
 async fn metrics_can_live_on_a_port_of_their_own() {
     let metrics_port = free_port();
     let server = start_dev(&[("JOURNAL__METRICS__PORT", metrics_port.to_string())]).await;
-    let token = token_for(&server, "m@example.test").await;
+    let token = dev_token(server.auth_port, "m@example.test").await;
     client()
         .get(format!("http://127.0.0.1:{}/api/entries", server.port))
         .bearer_auth(&token)
@@ -133,7 +120,7 @@ async fn metrics_can_live_on_a_port_of_their_own() {
 #[tokio::test]
 async fn every_log_line_of_a_request_carries_its_id_and_never_the_token() {
     let server = start_dev(&[]).await;
-    let token = token_for(&server, "log@example.test").await;
+    let token = dev_token(server.auth_port, "log@example.test").await;
 
     let response = client()
         .post(format!("http://127.0.0.1:{}/api/entries", server.port))
@@ -174,7 +161,7 @@ async fn every_log_line_of_a_request_carries_its_id_and_never_the_token() {
 #[tokio::test]
 async fn a_create_retried_after_a_dropped_connection_leaves_exactly_one_entry() {
     let server = start_dev(&[]).await;
-    let token = token_for(&server, "retry@example.test").await;
+    let token = dev_token(server.auth_port, "retry@example.test").await;
     let api = format!("http://127.0.0.1:{}/api/entries", server.port);
     let body = json!({"content": "written once, sent twice"}).to_string();
 

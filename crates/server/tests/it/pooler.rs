@@ -11,7 +11,7 @@ use std::time::Duration;
 use journal_testkit::{PgBouncer, TestDatabase};
 use serde_json::{Value, json};
 
-use crate::harness::{Running, client, free_port, start_journal};
+use crate::harness::{Running, client, dev_token, free_port, start_journal};
 
 const CLIENTS: usize = 24;
 const ROUNDS: usize = 6;
@@ -38,7 +38,7 @@ async fn every_route_works_through_pgbouncer_in_transaction_mode_under_concurren
 
     let mut clients = Vec::new();
     for index in 0..CLIENTS {
-        let token = token_for(auth_port, &format!("pooled-{index}@example.test")).await;
+        let token = dev_token(auth_port, &format!("pooled-{index}@example.test")).await;
         clients.push(tokio::spawn(exercise(Arc::clone(&base), token)));
     }
     let (mut kept, mut requests) = (0, 0);
@@ -169,19 +169,6 @@ async fn exercise(base: Arc<String>, token: String) -> (i64, usize) {
         }
     }
     (kept, requests)
-}
-
-async fn token_for(auth_port: u16, email: &str) -> String {
-    let issued: Value = client()
-        .post(format!("http://127.0.0.1:{auth_port}/token"))
-        .json(&json!({"email": email}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    issued["token"].as_str().expect("a token").to_owned()
 }
 
 fn header(response: &reqwest::Response, name: &str) -> String {
